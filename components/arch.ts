@@ -1,0 +1,55 @@
+/**
+ * Shared knowledge of CPU architectures: which machine types are arm64 on AWS and GCP, the platform names
+ * that OCI image indexes use, and the taint GKE puts on arm64 nodes. Every component reads it from here.
+ */
+
+/** OCI platform names, as `docker buildx --platform` and image indexes write them. */
+export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Kubernetes architecture names (the `kubernetes.io/arch` node label). */
+export type KubeArch = "amd64" | "arm64";
+
+export function platformOf(arch: KubeArch): Platform {
+    return `linux/${arch}`;
+}
+
+/**
+ * AWS Graviton instance families (arm64). Source: AWS, "Amazon EC2 instance types", the general purpose,
+ * compute, memory, storage and accelerated families whose processor is AWS Graviton, Graviton2, 3, 3E or 4.
+ */
+export const GRAVITON_FAMILIES: readonly string[] = [
+    "a1",
+    "m6g", "m6gd", "m7g", "m7gd", "m8g", "m8gd",
+    "c6g", "c6gd", "c6gn", "c7g", "c7gd", "c7gn", "c8g", "c8gd",
+    "r6g", "r6gd", "r7g", "r7gd", "r8g", "r8gd",
+    "t4g", "x2gd", "x8g", "im4gn", "is4gen", "i4g", "i8g", "g5g", "hpc7g",
+];
+
+/** Instance sizes, smallest first. */
+export const EC2_SIZES: readonly string[] = [
+    "nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "3xlarge", "4xlarge", "6xlarge", "8xlarge",
+    "12xlarge", "16xlarge", "18xlarge", "24xlarge", "32xlarge", "48xlarge", "metal", "metal-24xl", "metal-48xl",
+];
+
+/** Splits an EC2 instance type such as `m6g.4xlarge` into family and size, or undefined if it has no such shape. */
+export function parseEc2InstanceType(type: string): { family: string; size: string } | undefined {
+    const m = /^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$/.exec(type);
+    return m ? { family: m[1], size: m[2] } : undefined;
+}
+
+/** True when an EC2 instance type runs on a Graviton (arm64) processor. */
+export function isGravitonInstanceType(type: string): boolean {
+    const parsed = parseEc2InstanceType(type);
+    return parsed !== undefined && GRAVITON_FAMILIES.includes(parsed.family) && EC2_SIZES.includes(parsed.size);
+}
+
+/**
+ * GCE arm64 machine families. Source: Google Cloud, "Machine families resource and comparison guide":
+ * Tau T2A (Ampere Altra) and C4A (Google Axion).
+ */
+export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a"];
+
+/** The taint GKE puts on every arm64 node by itself, and the toleration that lets a pod land there. */
+export const ARM64_TAINT = { key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" } as const;
+export const ARM64_TOLERATION = { key: "kubernetes.io/arch", operator: "Equal", value: "arm64", effect: "NoSchedule" } as const;

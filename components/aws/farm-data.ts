@@ -1,0 +1,65 @@
+/** Facts the build farm relies on, each with its source. */
+
+/**
+ * Ubuntu LTS releases whose arm64 AMI ids Canonical publishes as SSM public parameters. Source: Canonical,
+ * "Find Ubuntu images on AWS" (parameter path /aws/service/canonical/ubuntu/server/<release>/stable/current/
+ * <arch>/hvm/<volume>/ami-id; 24.04 publishes ebs-gp3 images, 22.04 ebs-gp2).
+ */
+export const UBUNTU_RELEASES: Readonly<Record<string, { codename: string; volume: "ebs-gp2" | "ebs-gp3" }>> = {
+    "22.04": { codename: "jammy", volume: "ebs-gp2" },
+    "24.04": { codename: "noble", volume: "ebs-gp3" },
+};
+
+/** The SSM public parameter that holds the current arm64 AMI id of an Ubuntu release. */
+export function ubuntuArm64AmiParameter(release: string): string {
+    const r = UBUNTU_RELEASES[release];
+    if (!r) throw new Error(`no Ubuntu release ${release}; known: ${Object.keys(UBUNTU_RELEASES).join(", ")}`);
+    return `/aws/service/canonical/ubuntu/server/${release}/stable/current/arm64/hvm/${r.volume}/ami-id`;
+}
+
+/**
+ * The smallest root volume an Istio image build fits on: the build-tools images (~10 GB), Go module and build
+ * caches, the envoy binaries and the images themselves. A from-source envoy build needs far more (its Bazel
+ * cache alone passes 100 GB), which the build's own config check asks for.
+ */
+export const MIN_BUILD_VOLUME_GIB = 100;
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy, `retentionInDays`). */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/**
+ * The images an Istio release publishes under its hub (docker.io/istio): the control plane, the sidecar and
+ * gateway proxy, the CNI node agent, the ambient node proxy, and istioctl. Source: istio/istio
+ * `tools/docker.yaml`, the image targets of `make docker`.
+ */
+export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2", "install-cni", "ztunnel", "istioctl"];
+
+/** The root device name of Canonical's Ubuntu AMIs. */
+export const UBUNTU_ROOT_DEVICE = "/dev/sda1";
+
+/**
+ * ECR lifecycle: only tagged development images expire. No rule matches untagged images, because the
+ * per-platform images that a multi-arch index points to are untagged, and an untagged-image expiry deletes
+ * them from under the index (aws/containers-roadmap #1466). Release tags are never expired.
+ */
+export const DEV_TAG_PREFIXES: readonly string[] = ["dev-", "pr-"];
+export const DEV_TAG_EXPIRY_DAYS = 30;
+
+export function ecrLifecyclePolicy(): string {
+    return JSON.stringify({
+        rules: [{
+            rulePriority: 1,
+            description: `Expire development tags (${DEV_TAG_PREFIXES.join(", ")}) after ${DEV_TAG_EXPIRY_DAYS} days; never untagged images`,
+            selection: {
+                tagStatus: "tagged",
+                tagPrefixList: [...DEV_TAG_PREFIXES],
+                countType: "sinceImagePushed",
+                countUnit: "days",
+                countNumber: DEV_TAG_EXPIRY_DAYS,
+            },
+            action: { type: "expire" },
+        }],
+    });
+}

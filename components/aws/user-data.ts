@@ -1,0 +1,84 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { UBUNTU_RELEASES } from "./farm-data";
+
+/**
+ * Go for the build hosts: version and the SHA-256 of its linux-arm64 tarball. Source: the Go project's
+ * download page (go.dev/dl), as mirrored in docker-library/golang's versions.json.
+ */
+export const GO_RELEASE = { version: "1.26.1", linuxArm64Sha256: "a290581cfe4fe28ddd737dde3095f3dbeb7f2e4065cab4eae44dfc53b760c2f7" } as const;
+
+/** The fingerprint of Docker's apt signing key. Source: Docker, "Install Docker Engine on Ubuntu". */
+export const DOCKER_APT_KEY_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBFCD88";
+
+/** Where hosts write logs that the CloudWatch agent ships; build scripts log here too. */
+export const HOST_LOG_DIR = "/var/log/armfarm";
+
+/** Packages from Ubuntu's archive and Docker's repository. Nothing secret, nothing from unsigned sources. */
+export const HOST_PACKAGES: readonly string[] = [
+    "docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin",
+    "git", "make", "curl", "jq", "ca-certificates", "unzip",
+];
+
+const HOST_SETUP = path.join(__dirname, "..", "build", "host-setup.sh");
+
+export interface UserDataArgs {
+    region: string;
+    logGroupName: string;
+    ubuntuRelease: string;
+}
+
+/** The CloudWatch agent's configuration: every log under HOST_LOG_DIR, and cloud-init's own output. */
+export function cloudWatchAgentConfig(logGroupName: string): object {
+    return {
+        agent: { run_as_user: "root" },
+        logs: {
+            logs_collected: {
+                files: {
+                    collect_list: [
+                        { file_path: `${HOST_LOG_DIR}/*.log`, log_group_name: logGroupName, log_stream_name: "{instance_id}/armfarm", retention_in_days: -1 },
+                        { file_path: "/var/log/cloud-init-output.log", log_group_name: logGroupName, log_stream_name: "{instance_id}/cloud-init", retention_in_days: -1 },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The cloud-init user data of a build host (`#cloud-config`): Docker CE with buildx from Docker's own apt
+ * repository, git, Go, the AWS CLI and the CloudWatch agent. It holds no secrets: hosts get credentials from
+ * their instance profile only.
+ */
+export function renderUserData(args: UserDataArgs): string {
+    const release = UBUNTU_RELEASES[args.ubuntuRelease];
+    if (!release) throw new Error(`no Ubuntu release ${args.ubuntuRelease}`);
+    const env = [
+        `ARMFARM_REGION=${args.region}`,
+        `ARMFARM_LOG_GROUP=${args.logGroupName}`,
+        `ARMFARM_LOG_DIR=${HOST_LOG_DIR}`,
+        `GO_VERSION=${GO_RELEASE.version}`,
+        `GO_SHA256=${GO_RELEASE.linuxArm64Sha256}`,
+    ].join("\n") + "\n";
+    const doc = {
+        package_update: true,
+        apt: {
+            sources: {
+                "docker.list": {
+                    source: "deb [arch=arm64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable",
+                    keyid: DOCKER_APT_KEY_FINGERPRINT,
+                },
+            },
+        },
+        packages: [...HOST_PACKAGES],
+        write_files: [
+            { path: "/etc/armfarm/host.env", permissions: "0644", content: env },
+            { path: "/etc/armfarm/cloudwatch-agent.json", permissions: "0644", content: JSON.stringify(cloudWatchAgentConfig(args.logGroupName), null, 2) + "\n" },
+            { path: "/usr/local/lib/armfarm/host-setup.sh", permissions: "0755", content: fs.readFileSync(HOST_SETUP, "utf8") },
+        ],
+        runcmd: [["bash", "/usr/local/lib/armfarm/host-setup.sh"]],
+    };
+    return `#cloud-config\n# armfarm build host (Ubuntu ${args.ubuntuRelease} ${release.codename}, arm64)\n` +
+        YAML.stringify(doc, { lineWidth: 0 });
+}

@@ -1,0 +1,58 @@
+import { isGravitonInstanceType, GRAVITON_FAMILIES } from "../components/arch";
+import { UBUNTU_RELEASES, MIN_BUILD_VOLUME_GIB, LOG_RETENTION_DAYS, ISTIO_IMAGES } from "../components/aws/farm-data";
+import { ConfigReader, show } from "./reader";
+import { isIpv4Cidr, cidrContains, IPV4_CIDR_ACCEPTED } from "./formats";
+
+/** The Graviton build farm's settings (keys `armfarm:farm*`). */
+export interface FarmConfig {
+    instanceType: string;
+    rootVolumeGiB: number;
+    spot: boolean;
+    ubuntuRelease: string;
+    /** An existing subnet to launch hosts in; when unset the farm builds its own VPC. */
+    subnetId?: string;
+    vpcCidr: string;
+    subnetCidr: string;
+    repositoryPrefix: string;
+    repositories: string[];
+    logRetentionDays: number;
+    /** Protect the ECR repositories and keep them (with their images) when the stack is destroyed. */
+    keepRepositories: boolean;
+}
+
+export function readFarmConfig(r: ConfigReader): FarmConfig {
+    const instanceType = r.string("farmInstanceType", { default: "m6g.4xlarge" });
+    if (instanceType && !isGravitonInstanceType(instanceType)) {
+        r.fail("farmInstanceType", `${show(instanceType)} is not an arm64 Graviton instance type; use a type of a Graviton family (${GRAVITON_FAMILIES.join(", ")}), such as m6g.4xlarge`);
+    }
+    const vpcCidr = r.string("farmVpcCidr", { default: "10.40.0.0/16" });
+    const subnetCidr = r.string("farmSubnetCidr", { default: "10.40.0.0/24" });
+    for (const [key, value] of [["farmVpcCidr", vpcCidr], ["farmSubnetCidr", subnetCidr]] as const) {
+        if (value && !isIpv4Cidr(value)) r.fail(key, `${show(value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
+    }
+    if (isIpv4Cidr(vpcCidr) && isIpv4Cidr(subnetCidr) && !cidrContains(vpcCidr, subnetCidr)) {
+        r.fail("farmSubnetCidr", `${show(subnetCidr)} is not inside armfarm:farmVpcCidr ${show(vpcCidr)}; use a block within it`);
+    }
+    const prefixOk = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+    return {
+        instanceType,
+        rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: 16384 }),
+        spot: r.boolean("farmSpot", { default: false }),
+        ubuntuRelease: r.string("farmUbuntuRelease", { default: "24.04", oneOf: Object.keys(UBUNTU_RELEASES) }),
+        subnetId: r.optionalString("farmSubnetId", { pattern: /^subnet-[0-9a-f]{8,17}$/, accepted: "a subnet id such as subnet-0abc12345def67890" }),
+        vpcCidr,
+        subnetCidr,
+        repositoryPrefix: r.string("farmRepositoryPrefix", { default: "istio", pattern: prefixOk, accepted: "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio" }),
+        repositories: r.stringList("farmRepositories", { default: [...ISTIO_IMAGES.slice(0, 4)], oneOf: ISTIO_IMAGES, minItems: 1 }),
+        logRetentionDays: retention(r),
+        keepRepositories: r.boolean("farmKeepRepositories", { default: true }),
+    };
+}
+
+function retention(r: ConfigReader): number {
+    const days = r.integer("farmLogRetentionDays", { default: 30 });
+    if (Number.isSafeInteger(days) && !LOG_RETENTION_DAYS.includes(days)) {
+        r.fail("farmLogRetentionDays", `${days} is not a retention CloudWatch Logs offers; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return days;
+}

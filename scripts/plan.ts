@@ -1,0 +1,57 @@
+/**
+ * The offline plan: runs the program under the Pulumi SDK's mock engine with a stack's config and prints what
+ * `pulumi up` would create, with no Pulumi CLI, plugins or cloud credentials.
+ *
+ *   npm run plan -- [--stack NAME] [--config FILE] [--json]
+ */
+import * as path from "path";
+import { runPlan } from "./plan/engine";
+import { renderTree } from "./plan/render";
+import { loadStackConfig, StackFileError } from "./plan/stack-config";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json]";
+
+export interface PlanArgs {
+    stack: string;
+    configFile?: string;
+    json: boolean;
+}
+
+export function parseArgs(argv: string[]): PlanArgs {
+    const args: PlanArgs = { stack: "dev", json: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new StackFileError(`${arg} needs a value\n${USAGE}`);
+            return v;
+        };
+        if (arg === "--stack") args.stack = value();
+        else if (arg === "--config") args.configFile = value();
+        else if (arg === "--json") args.json = true;
+        else throw new StackFileError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(args.stack)) throw new StackFileError(`--stack ${JSON.stringify(args.stack)} is not a stack name`);
+    return args;
+}
+
+async function main(): Promise<number> {
+    try {
+        const args = parseArgs(process.argv.slice(2));
+        const stackFile = args.configFile
+            ? path.resolve(args.configFile)
+            : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
+        const config = loadStackConfig(PROJECT_DIR, stackFile);
+        const plan = await runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config });
+        process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+        return 0;
+    } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main().then((code) => process.exit(code));
+}

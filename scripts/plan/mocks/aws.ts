@@ -1,0 +1,47 @@
+import { FAKE_AWS_ACCOUNT, MockTable, stableHex, stackConfig } from "./fake";
+
+const region = () => stackConfig("aws:region", "us-east-1");
+const arn = (service: string, resource: string, withRegion = true) =>
+    `arn:aws:${service}:${withRegion ? region() : ""}:${FAKE_AWS_ACCOUNT}:${resource}`;
+/** The physical name a resource gets: the one given, or the logical name (Pulumi would add a suffix). */
+const physical = (name: string, inputs: Record<string, any>) => (inputs.name as string | undefined) ?? name;
+
+/** AWS: what the EC2, IAM, ECR, CloudWatch and SSM APIs answer, shaped as the provider returns it. */
+export const awsMocks: MockTable = {
+    resources: {
+        "aws:ec2/vpc:Vpc": (name) => ({ id: `vpc-${stableHex(17, name)}`, arn: arn("ec2", `vpc/vpc-${stableHex(17, name)}`) }),
+        "aws:ec2/subnet:Subnet": (name) => ({ id: `subnet-${stableHex(17, name)}` }),
+        "aws:ec2/internetGateway:InternetGateway": (name) => ({ id: `igw-${stableHex(17, name)}` }),
+        "aws:ec2/routeTable:RouteTable": (name) => ({ id: `rtb-${stableHex(17, name)}` }),
+        "aws:ec2/securityGroup:SecurityGroup": (name) => ({ id: `sg-${stableHex(17, name)}`, arn: arn("ec2", `security-group/sg-${stableHex(17, name)}`) }),
+        "aws:iam/role:Role": (name, inputs) => ({ arn: arn("iam", `role/${physical(name, inputs)}`, false), name: physical(name, inputs), uniqueId: `AROA${stableHex(17, name).toUpperCase()}` }),
+        "aws:iam/instanceProfile:InstanceProfile": (name, inputs) => ({ arn: arn("iam", `instance-profile/${physical(name, inputs)}`, false), name: physical(name, inputs) }),
+        "aws:iam/policy:Policy": (name, inputs) => ({ arn: arn("iam", `policy/${physical(name, inputs)}`, false), name: physical(name, inputs) }),
+        "aws:ecr/repository:Repository": (name, inputs) => ({
+            arn: arn("ecr", `repository/${physical(name, inputs)}`),
+            registryId: FAKE_AWS_ACCOUNT,
+            repositoryUrl: `${FAKE_AWS_ACCOUNT}.dkr.ecr.${region()}.amazonaws.com/${physical(name, inputs)}`,
+        }),
+        "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ id: `lt-${stableHex(17, name)}`, arn: arn("ec2", `launch-template/lt-${stableHex(17, name)}`), latestVersion: 1, defaultVersion: 1 }),
+        "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({ arn: arn("logs", `log-group:${physical(name, inputs)}`), name: physical(name, inputs) }),
+        "aws:ssm/document:Document": (name, inputs) => ({ arn: arn("ssm", `document/${physical(name, inputs)}`), name: physical(name, inputs), latestVersion: "1", defaultVersion: "1" }),
+        "aws:ssm/association:Association": (name) => ({ associationId: `${stableHex(8, name)}-${stableHex(4, name, "a")}-${stableHex(4, name, "b")}-${stableHex(4, name, "c")}-${stableHex(12, name, "d")}` }),
+    },
+    invokes: {
+        "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+            accountId: FAKE_AWS_ACCOUNT, arn: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:user/armfarm-plan`, userId: "AIDAPLANOFFLINE", id: FAKE_AWS_ACCOUNT,
+        }),
+        "aws:index/getRegion:getRegion": () => ({ name: region(), region: region(), id: region(), endpoint: `ec2.${region()}.amazonaws.com`, description: region() }),
+        "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),
+        "aws:ec2/getAvailabilityZones:getAvailabilityZones": () => ({
+            names: ["a", "b", "c"].map((z) => `${region()}${z}`),
+            zoneIds: [1, 2, 4].map((n) => `use1-az${n}`),
+            id: region(),
+        }),
+        // Canonical publishes its AMI ids as SSM public parameters; the value is an AMI id for that region.
+        "aws:ssm/getParameter:getParameter": (inputs) => ({
+            name: inputs.name, type: "String", value: `ami-${stableHex(17, String(inputs.name), region())}`,
+            arn: arn("ssm", `parameter${inputs.name}`), version: 1, insecureValue: `ami-${stableHex(17, String(inputs.name), region())}`, id: inputs.name,
+        }),
+    },
+};

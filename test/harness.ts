@@ -1,0 +1,78 @@
+/**
+ * Shared test helpers: run the whole program under the offline plan's mock engine with the dev stack's
+ * config (plus overrides), and look up what it registered.
+ */
+import * as assert from "assert";
+import * as path from "path";
+import { runPlan, Plan, PlannedResource } from "../scripts/plan/engine";
+import { MockOverrides } from "../scripts/plan/mocks";
+import { asConfigString, loadStackConfig } from "../scripts/plan/stack-config";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Config overrides by full key (`armfarm:farmSpot`); `undefined` removes a key. */
+export type Overrides = Record<string, unknown>;
+
+export interface PlanOptions {
+    stack?: string;
+    mocks?: MockOverrides;
+}
+
+export class PlanView {
+    constructor(readonly plan: Plan) {}
+
+    get resources(): PlannedResource[] {
+        return this.plan.resources;
+    }
+
+    get outputs(): Record<string, unknown> {
+        return this.plan.outputs;
+    }
+
+    ofType(type: string): PlannedResource[] {
+        return this.plan.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of this type and name; fails the test when there is none. */
+    get(type: string, name: string): PlannedResource {
+        const found = this.plan.resources.find((r) => r.type === type && r.name === name);
+        if (!found) {
+            const names = this.ofType(type).map((r) => r.name);
+            assert.fail(`no ${type} named ${name}; the plan has ${names.length ? names.join(", ") : "none of that type"}`);
+        }
+        return found;
+    }
+
+    byUrn(urn: string): PlannedResource {
+        const found = this.plan.resources.find((r) => r.urn === urn);
+        if (!found) assert.fail(`no resource ${urn}`);
+        return found;
+    }
+}
+
+/** The dev stack's config with overrides applied, as the CLI would pass it. */
+export function devConfig(overrides: Overrides = {}, stack = "dev") {
+    const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) delete config.values[key];
+        else config.values[key] = asConfigString(value);
+    }
+    return config;
+}
+
+/** Runs the program for the dev stack with `overrides` and returns what it registered. */
+export async function plan(overrides: Overrides = {}, options: PlanOptions = {}): Promise<PlanView> {
+    const stack = options.stack ?? "dev";
+    const result = await runPlan({ projectDir: PROJECT_DIR, stack, config: devConfig(overrides, stack), mocks: options.mocks });
+    return new PlanView(result);
+}
+
+/** Runs the program and expects it to fail; returns the error message. */
+export async function planError(overrides: Overrides = {}, options: PlanOptions = {}): Promise<string> {
+    try {
+        await plan(overrides, options);
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+    return assert.fail("expected the program to fail, but it planned");
+}
