@@ -19,6 +19,13 @@ export interface StackConfig {
     /** The AWS region of the farm and builds (`aws:region`). */
     awsRegion: string;
     farm: FarmConfig;
+
+    // build: IstioImageBuild settings (config/build.ts)
+
+    // cluster: GkeArmCluster settings (config/cluster.ts)
+
+    // mesh: IstioMesh settings (config/mesh.ts)
+
 }
 
 export function loadConfig(): StackConfig {
@@ -34,7 +41,19 @@ export function loadConfig(): StackConfig {
         : "";
     const farm = readFarmConfig(r);
 
+    // build section
+
+    // cluster section
+
+    // mesh section
+
+
     r.checkUnknownKeys();
     r.throwIfInvalid();
-    return { parts, awsRegion, farm };
+    return {
+        parts,
+        awsRegion,
+        farm,
+
+    };
 }

@@ -19,5 +19,11 @@ export = async () => {
         });
     }
 
+    // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
+
+    // GkeArmCluster: amd64 + arm64 pools, registry, kubernetes provider
+
+    // IstioMesh: preflight, then base, istiod, gateway with the hub override
+
     return outputs;
 };

@@ -1,9 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stableHex, MockTable, ResourceMock, InvokeMock } from "./fake";
 import { awsMocks } from "./aws";
+import { registryMocks } from "./registry";
+// Each domain adds its table below, one import and one entry a line.
 
 /** Every domain's mocks, by token. A later domain may not redefine a token an earlier one answers. */
-const tables: MockTable[] = [awsMocks];
+const tables: MockTable[] = [
+    awsMocks,
+    registryMocks,
+
+];
 
 function merge(): MockTable {
     const merged: MockTable = { resources: {}, invokes: {} };
