@@ -38,6 +38,10 @@ export const awsMocks: MockTable = {
             zoneIds: [1, 2, 4].map((n) => `use1-az${n}`),
             id: region(),
         }),
+        "aws:ec2/getSubnet:getSubnet": (inputs) => ({
+            id: inputs.id, vpcId: `vpc-${stableHex(17, String(inputs.id), "vpc")}`, cidrBlock: "10.0.1.0/24",
+            availabilityZone: `${region()}a`, arn: arn("ec2", `subnet/${inputs.id}`), mapPublicIpOnLaunch: false,
+        }),
         // Canonical publishes its AMI ids as SSM public parameters; the value is an AMI id for that region.
         "aws:ssm/getParameter:getParameter": (inputs) => ({
             name: inputs.name, type: "String", value: `ami-${stableHex(17, String(inputs.name), region())}`,

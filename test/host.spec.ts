@@ -1,0 +1,98 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import * as YAML from "yaml";
+import { plan, PROJECT_DIR } from "./harness";
+import { requireTool, shellcheck } from "./tools";
+
+interface WriteFile { path: string; permissions: string; content: string }
+
+function cloudInitSchema(text: string): { status: number | null; output: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-user-data-"));
+    const file = path.join(dir, "user-data.yaml");
+    fs.writeFileSync(file, text);
+    const run = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
+}
+
+describe("build host user data (cloud-init)", () => {
+    let userData: string;
+    let doc: any;
+    let files: Record<string, WriteFile>;
+
+    before(async () => {
+        const view = await plan();
+        const lt = view.get("aws:ec2/launchTemplate:LaunchTemplate", "farm-hosts");
+        userData = Buffer.from(lt.inputs.userData as string, "base64").toString("utf8");
+        doc = YAML.parse(userData);
+        files = Object.fromEntries((doc.write_files as WriteFile[]).map((f) => [f.path, f]));
+    });
+
+    it("is a #cloud-config document that `cloud-init schema` accepts", function () {
+        assert.ok(userData.startsWith("#cloud-config\n"));
+        requireTool(this, "cloud-init");
+        const result = cloudInitSchema(userData);
+        assert.strictEqual(result.status, 0, result.output);
+        assert.match(result.output, /Valid cloud-config/);
+    });
+
+    it("`cloud-init schema` rejects a malformed document (the check is not vacuous)", function () {
+        requireTool(this, "cloud-init");
+        const result = cloudInitSchema("#cloud-config\npackages: docker-ce\nruncmd: {setup: true}\n");
+        assert.notStrictEqual(result.status, 0);
+        assert.match(result.output, /is not of type 'array'/);
+    });
+
+    it("installs Docker CE with buildx from Docker's own repository, signed by Docker's key", () => {
+        const source = doc.apt.sources["docker.list"];
+        assert.match(source.source, /^deb \[arch=arm64 signed-by=\$KEY_FILE\] https:\/\/download\.docker\.com\/linux\/ubuntu \$RELEASE stable$/);
+        assert.strictEqual(source.keyid, "9DC858229FC7DD38854AE2D88D81803C0EBFCD88");
+        for (const pkg of ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "git"]) {
+            assert.ok(doc.packages.includes(pkg), `${pkg} is installed`);
+        }
+        assert.ok(!doc.packages.includes("docker.io"), "not Ubuntu's older docker.io package");
+    });
+
+    it("runs the repository's host setup script, which installs Go by checksum, the AWS CLI and the CloudWatch agent", () => {
+        const setup = files["/usr/local/lib/armfarm/host-setup.sh"];
+        assert.strictEqual(setup.content, fs.readFileSync(path.join(PROJECT_DIR, "components/build/host-setup.sh"), "utf8"));
+        assert.strictEqual(setup.permissions, "0755");
+        assert.deepStrictEqual(doc.runcmd, [["bash", "/usr/local/lib/armfarm/host-setup.sh"]]);
+        assert.match(setup.content, /sha256sum --check --strict/);
+        const env = files["/etc/armfarm/host.env"].content;
+        assert.match(env, /^GO_VERSION=\d+\.\d+\.\d+$/m);
+        assert.match(env, /^GO_SHA256=[0-9a-f]{64}$/m);
+    });
+
+    it("ships /var/log/armfarm and cloud-init's log to the farm's log group", () => {
+        const agent = JSON.parse(files["/etc/armfarm/cloudwatch-agent.json"].content);
+        const collected = agent.logs.logs_collected.files.collect_list as any[];
+        assert.deepStrictEqual(collected.map((c) => [c.file_path, c.log_group_name]),
+            [["/var/log/armfarm/*.log", "/armfarm/farm"], ["/var/log/cloud-init-output.log", "/armfarm/farm"]]);
+        assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_LOG_GROUP=\/armfarm\/farm$/m);
+        assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_REGION=us-east-1$/m);
+    });
+
+    it("holds no credentials", () => {
+        assert.doesNotMatch(userData, /AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}/, "no AWS access key id");
+        assert.doesNotMatch(userData, /aws_secret_access_key|password|BEGIN [A-Z ]*PRIVATE KEY/i);
+    });
+
+    it("passes shellcheck in every shell part it carries", function () {
+        requireTool(this, "shellcheck");
+        const scripts = Object.values(files).filter((f) => f.content.startsWith("#!"));
+        assert.ok(scripts.length > 0);
+        for (const script of scripts) {
+            const result = shellcheck(path.join(PROJECT_DIR, "components/build", path.basename(script.path)), script.content);
+            assert.strictEqual(result.status, 0, `${script.path}: ${result.output}`);
+        }
+        for (const command of doc.runcmd as (string | string[])[]) {
+            const text = Array.isArray(command) ? command.map((w) => `'${w}'`).join(" ") : command;
+            const result = shellcheck(path.join(PROJECT_DIR, "components/build", "runcmd.sh"), `#!/usr/bin/env bash\n${text}\n`);
+            assert.strictEqual(result.status, 0, `runcmd ${text}: ${result.output}`);
+        }
+    });
+});
