@@ -50,7 +50,7 @@ export function createNodeIdentity(name: string, project: pulumi.Input<string>, 
         displayName: `armfarm GKE nodes of ${clusterName}`,
         description: "Node VMs of the armfarm cluster: logs, metrics, and reads of the cluster's registry",
     }, opts);
-    const roleBindings = NODE_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
+    const roleBindings = NODE_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-")}`, {
         project,
         role,
         member: pulumi.interpolate`serviceAccount:${account.email}`,
