@@ -6,6 +6,7 @@
 import { ConfigReader, show } from "./config/reader";
 import { AWS_REGION, AWS_REGION_ACCEPTED } from "./config/formats";
 import { FarmConfig, readFarmConfig } from "./config/farm";
+import { ClusterConfig, readClusterConfig } from "./config/cluster";
 
 export { ConfigError } from "./config/reader";
 
@@ -23,6 +24,7 @@ export interface StackConfig {
     // build: IstioImageBuild settings (config/build.ts)
 
     // cluster: GkeArmCluster settings (config/cluster.ts)
+    cluster: ClusterConfig;
 
     // mesh: IstioMesh settings (config/mesh.ts)
 
@@ -44,6 +46,7 @@ export function loadConfig(): StackConfig {
     // build section
 
     // cluster section
+    const cluster = readClusterConfig(r, parts.has("cluster"));
 
     // mesh section
 
@@ -54,6 +57,7 @@ export function loadConfig(): StackConfig {
         parts,
         awsRegion,
         farm,
+        cluster,
 
     };
 }

@@ -4,13 +4,15 @@
  */
 import { loadConfig } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
+import { GkeArmCluster } from "./components/gcp/cluster";
 
 export = async () => {
     const config = loadConfig();
     const outputs: Record<string, unknown> = {};
 
+    let farm: GravitonBuildFarm | undefined;
     if (config.parts.has("farm")) {
-        const farm = new GravitonBuildFarm("farm", config.farm);
+        farm = new GravitonBuildFarm("farm", config.farm);
         Object.assign(outputs, {
             farmHub: farm.hub,
             farmRepositoryUrls: farm.repositoryUrls,
@@ -22,6 +24,38 @@ export = async () => {
     // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
 
     // GkeArmCluster: amd64 + arm64 pools, registry, kubernetes provider
+    let cluster: GkeArmCluster | undefined;
+    if (config.parts.has("cluster")) {
+        const c = config.cluster;
+        cluster = new GkeArmCluster("cluster", {
+            project: c.project,
+            region: c.region,
+            location: c.location,
+            clusterName: c.name,
+            releaseChannel: c.releaseChannel,
+            amd64Pool: c.pools.amd64,
+            arm64Pool: c.pools.arm64,
+            diskSizeGb: c.diskSizeGb,
+            subnetCidr: c.subnetCidr,
+            podCidr: c.podCidr,
+            serviceCidr: c.serviceCidr,
+            masterCidr: c.masterCidr,
+            masterAuthorizedNetworks: c.masterAuthorizedNetworks,
+            registryName: c.registryName,
+            // The farm's host role pushes to the hub; a cluster-only stack may name another role.
+            buildHostRoleArn: farm?.hostRoleArn ?? c.pushRoleArn,
+        });
+        Object.assign(outputs, {
+            clusterName: cluster.clusterName,
+            clusterLocation: cluster.location,
+            kubeconfig: cluster.kubeconfig,
+            nodePools: cluster.nodePools,
+            nodeArchitectures: cluster.architectures,
+            clusterHub: cluster.hub,
+            clusterFederationProvider: cluster.federationProvider,
+            clusterPushServiceAccount: cluster.pushServiceAccountEmail,
+        });
+    }
 
     // IstioMesh: preflight, then base, istiod, gateway with the hub override
 

@@ -53,3 +53,43 @@ export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a"];
 /** The taint GKE puts on every arm64 node by itself, and the toleration that lets a pod land there. */
 export const ARM64_TAINT = { key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" } as const;
 export const ARM64_TOLERATION = { key: "kubernetes.io/arch", operator: "Equal", value: "arm64", effect: "NoSchedule" } as const;
+
+/**
+ * GCE amd64 machine families armfarm accepts for the amd64 pool. Source: Google Cloud, "Machine families
+ * resource and comparison guide": the general purpose E2, N1, N2, N2D, N4, C3, C3D, C4 and Tau T2D series
+ * (Intel or AMD processors).
+ */
+export const GCE_AMD64_FAMILIES: readonly string[] = ["e2", "n1", "n2", "n2d", "n4", "c3", "c3d", "c4", "t2d"];
+
+/** The shape of a predefined GCE machine type: `t2a-standard-4` → family t2a, class standard, 4 vCPUs. */
+export interface GceMachineType {
+    family: string;
+    /** standard, highmem, highcpu; or micro, small, medium for E2's shared-core types. */
+    shape: string;
+    /** vCPUs, or undefined for shared-core types. */
+    vcpus?: number;
+    /** True for the `-lssd` variants that come with local SSDs. */
+    localSsd: boolean;
+}
+
+/** Splits a predefined GCE machine type into its parts, or undefined if it has no such shape. */
+export function parseGceMachineType(type: string): GceMachineType | undefined {
+    const m = /^([a-z][a-z0-9]*)-(standard|highmem|highcpu)-(\d+)(-lssd)?$/.exec(type);
+    if (m) return { family: m[1], shape: m[2], vcpus: Number(m[3]), localSsd: m[4] !== undefined };
+    const shared = /^(e2)-(micro|small|medium)$/.exec(type);
+    return shared ? { family: shared[1], shape: shared[2], localSsd: false } : undefined;
+}
+
+/** The Kubernetes architecture of a GCE machine type's nodes, or undefined for a type armfarm does not know. */
+export function gceArchOf(type: string): KubeArch | undefined {
+    const parsed = parseGceMachineType(type);
+    if (!parsed) return undefined;
+    if (GCE_ARM64_FAMILIES.includes(parsed.family)) return "arm64";
+    if (GCE_AMD64_FAMILIES.includes(parsed.family)) return "amd64";
+    return undefined;
+}
+
+/** True when a GCE machine type runs on an arm64 processor (Tau T2A or Axion C4A). */
+export function isGceArm64(type: string): boolean {
+    return gceArchOf(type) === "arm64";
+}

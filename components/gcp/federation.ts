@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+import { serviceAccountId } from "./node-pools";
+
+/** An IAM role ARN: `arn:<partition>:iam::<account>:role/<optional path/><name>`. */
+export const IAM_ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+export const IAM_ROLE_ARN_ACCEPTED = "an IAM role ARN such as arn:aws:iam::123456789012:role/farm-host";
+
+/**
+ * The `aws_role` attribute a session of the role presents to Google's STS: the assumed-role ARN without the
+ * session name and without the role's path, as AWS writes it in GetCallerIdentity.
+ */
+export function assumedRoleArn(roleArn: string): string {
+    const m = IAM_ROLE_ARN.exec(roleArn);
+    if (!m) throw new Error(`${JSON.stringify(roleArn)} is not ${IAM_ROLE_ARN_ACCEPTED}`);
+    return `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}`;
+}
+
+/** The account of a role ARN. */
+export function accountOf(roleArn: string): string {
+    const m = IAM_ROLE_ARN.exec(roleArn);
+    if (!m) throw new Error(`${JSON.stringify(roleArn)} is not ${IAM_ROLE_ARN_ACCEPTED}`);
+    return m[2];
+}
+
+/**
+ * Google's documented attribute mapping for AWS: the subject is the caller's ARN, and `aws_role` is the
+ * assumed role (sessions of one role share it). Source: Google Cloud IAM, "Configure Workload Identity
+ * Federation with AWS or Azure", attribute mapping for AWS.
+ */
+export const AWS_ATTRIBUTE_MAPPING: Record<string, string> = {
+    "google.subject": "assertion.arn",
+    "attribute.aws_account": "assertion.account",
+    "attribute.aws_role": "assertion.arn.contains('assumed-role') ? " +
+        "assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
+};
+
+export interface FederationSettings {
+    project: pulumi.Input<string>;
+    clusterName: string;
+    buildHostRoleArn: pulumi.Input<string>;
+    awsAccountId: pulumi.Input<string>;
+    repository: gcp.artifactregistry.Repository;
+}
+
+export interface Federation {
+    /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
+    providerName: pulumi.Output<string>;
+    pushServiceAccountEmail: pulumi.Output<string>;
+    /** The external account credential file the build hosts use with gcloud or docker-credential-gcr. */
+    credentialConfig: pulumi.Output<string>;
+}
+
+/**
+ * Keyless pushes from the AWS build hosts: a Workload Identity Pool with an AWS provider that trusts the
+ * farm's account and admits only sessions of the farm's host role, a push service account with writer rights
+ * on the hub alone, and the binding that lets that role's sessions impersonate it.
+ */
+export function createFederation(name: string, s: FederationSettings, opts: pulumi.CustomResourceOptions): Federation {
+    const role = pulumi.output(s.buildHostRoleArn).apply(assumedRoleArn);
+    // Pool ids are 4-32 characters and, once deleted, stay reserved for 30 days: the id is fixed, not random.
+    const poolId = `${s.clusterName.slice(0, 28).replace(/-+$/, "")}-aws`;
+    const pool = new gcp.iam.WorkloadIdentityPool(`${name}-aws`, {
+        project: s.project,
+        workloadIdentityPoolId: poolId,
+        displayName: "armfarm AWS build hosts",
+        description: "Sessions of the armfarm build farm's host role, pushing to the GKE hub",
+    }, opts);
+    const provider = new gcp.iam.WorkloadIdentityPoolProvider(`${name}-aws`, {
+        project: s.project,
+        workloadIdentityPoolId: pool.workloadIdentityPoolId,
+        workloadIdentityPoolProviderId: "farm-hosts",
+        displayName: "armfarm farm host role",
+        aws: { accountId: s.awsAccountId },
+        attributeMapping: AWS_ATTRIBUTE_MAPPING,
+        attributeCondition: pulumi.interpolate`attribute.aws_role == "${role}"`,
+    }, opts);
+    const pusher = new gcp.serviceaccount.Account(`${name}-pusher`, {
+        project: s.project,
+        accountId: serviceAccountId(s.clusterName, "push"),
+        displayName: `armfarm image pushes to the ${s.clusterName} hub`,
+        description: "Impersonated by the AWS build hosts through Workload Identity Federation; writes the hub only",
+    }, opts);
+    new gcp.artifactregistry.RepositoryIamMember(`${name}-hub-pusher`, {
+        project: s.repository.project,
+        location: s.repository.location,
+        repository: s.repository.name,
+        role: "roles/artifactregistry.writer",
+        member: pulumi.interpolate`serviceAccount:${pusher.email}`,
+    }, opts);
+    new gcp.serviceaccount.IAMMember(`${name}-pusher-federated`, {
+        serviceAccountId: pusher.name,
+        role: "roles/iam.workloadIdentityUser",
+        member: pulumi.interpolate`principalSet://iam.googleapis.com/${pool.name}/attribute.aws_role/${role}`,
+    }, opts);
+    return {
+        providerName: provider.name,
+        pushServiceAccountEmail: pusher.email,
+        credentialConfig: pulumi.all([provider.name, pusher.email]).apply(([p, email]) => awsCredentialConfig(p, email)),
+    };
+}
+
+/**
+ * The external account credential configuration for an EC2 host, as `gcloud iam workload-identity-pools
+ * create-cred-config --aws --enable-imdsv2` writes it (the farm's hosts require IMDSv2 tokens). It holds no
+ * secret: the host's own AWS credentials are exchanged at each use.
+ */
+export function awsCredentialConfig(providerName: string, serviceAccountEmail: string): string {
+    return JSON.stringify({
+        type: "external_account",
+        audience: `//iam.googleapis.com/${providerName}`,
+        subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
+        service_account_impersonation_url:
+            `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${serviceAccountEmail}:generateAccessToken`,
+        token_url: "https://sts.googleapis.com/v1/token",
+        credential_source: {
+            environment_id: "aws1",
+            region_url: "http://169.254.169.254/latest/meta-data/placement/availability-zone",
+            url: "http://169.254.169.254/latest/meta-data/iam/security-credentials",
+            regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+            imdsv2_session_token_url: "http://169.254.169.254/latest/api/token",
+        },
+    }, null, 2);
+}

@@ -1,0 +1,42 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+
+export interface HubSettings {
+    project: pulumi.Input<string>;
+    region: string;
+    repositoryId: string;
+    labels: Record<string, string>;
+}
+
+export interface Hub {
+    repository: gcp.artifactregistry.Repository;
+    /** `<region>-docker.pkg.dev/<project>/<repository>`: Istio's `global.hub`. */
+    url: pulumi.Output<string>;
+}
+
+/**
+ * The mesh's hub on GCP: an Artifact Registry Docker repository in the cluster's region, with immutable tags
+ * (a tag, once pushed as a multi-arch index, always names the same images), protected, and readable by the
+ * nodes' service account.
+ */
+export function createHub(name: string, s: HubSettings, nodeServiceAccount: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions): Hub {
+    const repository = new gcp.artifactregistry.Repository(`${name}-hub`, {
+        project: s.project,
+        location: s.region,
+        repositoryId: s.repositoryId,
+        format: "DOCKER",
+        description: "armfarm: multi-arch (linux/amd64 + linux/arm64) Istio images for the mesh",
+        dockerConfig: { immutableTags: true },
+        labels: s.labels,
+    }, { ...opts, protect: true });
+    new gcp.artifactregistry.RepositoryIamMember(`${name}-hub-nodes`, {
+        project: repository.project,
+        location: repository.location,
+        repository: repository.name,
+        role: "roles/artifactregistry.reader",
+        member: pulumi.interpolate`serviceAccount:${nodeServiceAccount}`,
+    }, opts);
+    const url = pulumi.interpolate`${repository.location}-docker.pkg.dev/${repository.project}/${repository.repositoryId}`;
+    return { repository, url };
+}

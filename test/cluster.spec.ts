@@ -1,0 +1,255 @@
+import * as assert from "assert";
+import * as YAML from "yaml";
+import { plan, planError, PlanView } from "./harness";
+import { gceArchOf, isGceArm64, parseGceMachineType } from "../components/arch";
+import { armLocationProblem, bootDiskType, T2A_ZONES } from "../components/gcp/gke-data";
+import { assumedRoleArn } from "../components/gcp/federation";
+import { renderKubeconfig } from "../components/gcp/kubeconfig";
+
+const CLUSTER = "gcp:container/cluster:Cluster";
+const POOL = "gcp:container/nodePool:NodePool";
+const inputs = (view: PlanView, type: string, name: string) => view.get(type, name).inputs as Record<string, any>;
+
+describe("GkeArmCluster", () => {
+    let view: PlanView;
+    before(async () => {
+        view = await plan();
+    });
+
+    describe("the cluster", () => {
+        it("is a VPC-native cluster in the configured T2A zone, with the default pool removed", () => {
+            const c = inputs(view, CLUSTER, "cluster-gke");
+            assert.strictEqual(c.name, "armfarm-dev");
+            assert.strictEqual(c.location, "us-central1-a");
+            assert.strictEqual(c.networkingMode, "VPC_NATIVE");
+            assert.deepStrictEqual(c.ipAllocationPolicy, { clusterSecondaryRangeName: "pods", servicesSecondaryRangeName: "services" });
+            assert.strictEqual(c.removeDefaultNodePool, true);
+            const subnet = inputs(view, "gcp:compute/subnetwork:Subnetwork", "cluster-nodes");
+            assert.deepStrictEqual(subnet.secondaryIpRanges.map((r: any) => r.rangeName), ["pods", "services"]);
+            assert.strictEqual(subnet.privateIpGoogleAccess, true);
+        });
+
+        it("is hardened as the CIS GKE benchmark asks", () => {
+            const c = inputs(view, CLUSTER, "cluster-gke");
+            assert.deepStrictEqual(c.workloadIdentityConfig, { workloadPool: "armfarm-dev.svc.id.goog" });
+            assert.strictEqual(c.enableShieldedNodes, true);
+            assert.strictEqual(c.enableLegacyAbac, false);
+            assert.deepStrictEqual(c.masterAuth, { clientCertificateConfig: { issueClientCertificate: false } });
+            assert.strictEqual(c.privateClusterConfig.enablePrivateNodes, true);
+            assert.strictEqual(c.privateClusterConfig.masterIpv4CidrBlock, "172.16.0.32/28");
+            assert.deepStrictEqual(c.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), ["203.0.113.0/24"]);
+            assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            assert.strictEqual(c.datapathProvider, "ADVANCED_DATAPATH", "Dataplane V2 enforces NetworkPolicy");
+            assert.deepStrictEqual(c.releaseChannel, { channel: "REGULAR" });
+            const nat = inputs(view, "gcp:compute/routerNat:RouterNat", "cluster-nat");
+            assert.strictEqual(nat.sourceSubnetworkIpRangesToNat, "ALL_SUBNETWORKS_ALL_IP_RANGES");
+        });
+
+        it("is protected in GKE and in Pulumi, and ignores what the release channel moves", () => {
+            const c = view.get(CLUSTER, "cluster-gke");
+            assert.strictEqual(c.inputs.deletionProtection, true);
+            assert.strictEqual(c.options.protect, true);
+            for (const field of ["minMasterVersion", "nodeVersion"]) assert.ok(c.options.ignoreChanges.includes(field), field);
+            assert.strictEqual(c.inputs.minMasterVersion, undefined, "no version is pinned");
+        });
+
+        it("gives nodes a dedicated service account with only the node role, never the Compute Engine default one", () => {
+            const sa = inputs(view, "gcp:serviceaccount/account:Account", "cluster-nodes");
+            const bindings = view.ofType("gcp:projects/iAMMember:IAMMember").filter((r) => r.inputs.member === `serviceAccount:${sa.accountId}@armfarm-dev.iam.gserviceaccount.com`);
+            assert.deepStrictEqual(bindings.map((b) => b.inputs.role), ["roles/container.defaultNodeServiceAccount"]);
+            for (const pool of [...view.ofType(POOL), view.get(CLUSTER, "cluster-gke")]) {
+                const nodeConfig = pool.inputs.nodeConfig as any;
+                assert.strictEqual(nodeConfig.serviceAccount, "armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com", pool.name);
+                assert.doesNotMatch(nodeConfig.serviceAccount, /-compute@developer/);
+            }
+        });
+    });
+
+    describe("the node pools", () => {
+        it("run amd64 and arm64 machine types with their own autoscaling bounds, labelled by architecture", () => {
+            const amd = inputs(view, POOL, "cluster-amd64");
+            const arm = inputs(view, POOL, "cluster-arm64");
+            assert.strictEqual(amd.nodeConfig.machineType, "e2-standard-4");
+            assert.strictEqual(arm.nodeConfig.machineType, "t2a-standard-4");
+            assert.strictEqual(gceArchOf(amd.nodeConfig.machineType), "amd64");
+            assert.strictEqual(gceArchOf(arm.nodeConfig.machineType), "arm64");
+            assert.deepStrictEqual(amd.nodeConfig.labels, { "armfarm/pool": "amd64" });
+            assert.strictEqual(arm.nodeConfig.resourceLabels["armfarm-arch"], "arm64");
+            assert.deepStrictEqual(arm.autoscaling, { locationPolicy: "BALANCED", totalMinNodeCount: 1, totalMaxNodeCount: 3 });
+        });
+
+        it("harden every node: shielded, COS_CONTAINERD, GKE metadata server, auto-repair and auto-upgrade", () => {
+            for (const pool of view.ofType(POOL)) {
+                const n = pool.inputs.nodeConfig as any;
+                assert.deepStrictEqual(n.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true }, pool.name);
+                assert.strictEqual(n.imageType, "COS_CONTAINERD");
+                assert.deepStrictEqual(n.workloadMetadataConfig, { mode: "GKE_METADATA" });
+                assert.deepStrictEqual(pool.inputs.management, { autoRepair: true, autoUpgrade: true });
+            }
+        });
+
+        it("do not fight GKE's arm64 taint: none declared, so no diff and no replacement on a second up", () => {
+            for (const pool of view.ofType(POOL)) {
+                const n = pool.inputs.nodeConfig as any;
+                assert.strictEqual(n.taints, undefined, `${pool.name} declares taints`);
+                assert.strictEqual(n.taintConfig, undefined, `${pool.name} overrides GKE's architecture taint`);
+                assert.ok(!pool.options.replaceOnChanges.some((f) => /taint/i.test(f)), pool.name);
+            }
+        });
+
+        it("replace only the pool on a machine type change, creating the new one first", () => {
+            for (const pool of view.ofType(POOL)) {
+                assert.strictEqual(pool.options.deleteBeforeReplace, false, pool.name);
+                assert.strictEqual(pool.inputs.name, undefined, "a fixed name would clash during create-before-delete");
+                assert.match(String(pool.inputs.namePrefix), /^(amd64|arm64)-$/);
+                assert.ok(pool.options.ignoreChanges.includes("version"), "the release channel moves node versions");
+                assert.ok(pool.options.ignoreChanges.includes("initialNodeCount"), "the autoscaler owns the count");
+                assert.strictEqual(pool.options.protect, false, "a pool is replaceable; the cluster is what is protected");
+            }
+        });
+
+        it("keeps a T2A pool in a regional cluster to the region's T2A zones", async () => {
+            const regional = await plan({ "armfarm:clusterLocation": undefined });
+            const arm = inputs(regional, POOL, "cluster-arm64");
+            assert.strictEqual(inputs(regional, CLUSTER, "cluster-gke").location, "us-central1");
+            assert.deepStrictEqual(arm.nodeLocations, ["us-central1-a", "us-central1-b", "us-central1-f"]);
+            assert.strictEqual(inputs(regional, POOL, "cluster-amd64").nodeLocations, undefined);
+        });
+
+        it("takes spot and Axion C4A (on Hyperdisk) when asked", async () => {
+            const c4a = await plan({ "armfarm:clusterArm64MachineType": "c4a-standard-4", "armfarm:clusterArm64Spot": true });
+            const arm = inputs(c4a, POOL, "cluster-arm64");
+            assert.strictEqual(arm.nodeConfig.machineType, "c4a-standard-4");
+            assert.strictEqual(arm.nodeConfig.spot, true);
+            assert.strictEqual(arm.nodeConfig.diskType, "hyperdisk-balanced");
+            assert.strictEqual(inputs(c4a, POOL, "cluster-amd64").nodeConfig.spot, false);
+        });
+    });
+
+    describe("the hub and the federation", () => {
+        it("is a protected Docker repository with immutable tags, readable by the nodes", () => {
+            const repo = view.get("gcp:artifactregistry/repository:Repository", "cluster-hub");
+            assert.strictEqual(repo.inputs.format, "DOCKER");
+            assert.deepStrictEqual(repo.inputs.dockerConfig, { immutableTags: true });
+            assert.strictEqual(repo.inputs.location, "us-central1");
+            assert.strictEqual(repo.options.protect, true);
+            const reader = inputs(view, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "cluster-hub-nodes");
+            assert.strictEqual(reader.role, "roles/artifactregistry.reader");
+            assert.strictEqual(reader.member, "serviceAccount:armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com");
+            assert.strictEqual(view.outputs.clusterHub, "us-central1-docker.pkg.dev/armfarm-dev/istio");
+        });
+
+        it("lets only the farm's host role push, through Workload Identity Federation", () => {
+            const provider = inputs(view, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "cluster-aws");
+            assert.deepStrictEqual(provider.aws, { accountId: "123456789012" });
+            assert.strictEqual(provider.attributeCondition, 'attribute.aws_role == "arn:aws:sts::123456789012:assumed-role/farm-host"');
+            const writer = inputs(view, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "cluster-hub-pusher");
+            assert.strictEqual(writer.role, "roles/artifactregistry.writer");
+            assert.strictEqual(writer.member, "serviceAccount:armfarm-dev-push@armfarm-dev.iam.gserviceaccount.com");
+            const impersonation = inputs(view, "gcp:serviceaccount/iAMMember:IAMMember", "cluster-pusher-federated");
+            assert.strictEqual(impersonation.role, "roles/iam.workloadIdentityUser");
+            assert.strictEqual(impersonation.member,
+                "principalSet://iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/armfarm-dev-aws/attribute.aws_role/arn:aws:sts::123456789012:assumed-role/farm-host");
+            assert.strictEqual(view.outputs.clusterFederationProvider,
+                "projects/424242424242/locations/global/workloadIdentityPools/armfarm-dev-aws/providers/farm-hosts");
+            assert.strictEqual(view.outputs.clusterPushServiceAccount, "armfarm-dev-push@armfarm-dev.iam.gserviceaccount.com");
+        });
+
+        it("has no federation without a build host role, and takes one from config in a cluster-only stack", async () => {
+            const alone = await plan({ "armfarm:parts": ["cluster"] });
+            assert.strictEqual(alone.ofType("gcp:iam/workloadIdentityPool:WorkloadIdentityPool").length, 0);
+            assert.strictEqual(alone.outputs.clusterFederationProvider, undefined);
+            const named = await plan({ "armfarm:parts": ["cluster"], "armfarm:clusterPushRoleArn": "arn:aws:iam::210987654321:role/ci/builder" });
+            const provider = inputs(named, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "cluster-aws");
+            assert.deepStrictEqual(provider.aws, { accountId: "210987654321" });
+            assert.strictEqual(provider.attributeCondition, 'attribute.aws_role == "arn:aws:sts::210987654321:assumed-role/builder"');
+        });
+    });
+
+    describe("outputs", () => {
+        it("a secret kubeconfig, the pools with their architectures, and a kubernetes provider under the component", () => {
+            assert.strictEqual(view.outputs.kubeconfig, "[secret]");
+            const pools = view.outputs.nodePools as any[];
+            assert.deepStrictEqual(pools.map((p) => [p.arch, p.machineType]), [["amd64", "e2-standard-4"], ["arm64", "t2a-standard-4"]]);
+            assert.ok(pools.every((p) => p.name.startsWith(`${p.arch}-`)));
+            assert.deepStrictEqual(view.outputs.nodeArchitectures, ["amd64", "arm64"]);
+            const k8s = view.get("pulumi:providers:kubernetes", "cluster-k8s");
+            assert.strictEqual(k8s.parent, view.get("armfarm:gcp:GkeArmCluster", "cluster").urn);
+            assert.strictEqual(k8s.inputs.kubeconfig, "[secret]");
+        });
+
+        it("the kubeconfig authenticates with gke-gcloud-auth-plugin and holds no credential", () => {
+            const doc = YAML.parse(renderKubeconfig("gke_p_us-central1-a_c", "34.1.2.3", "Q0E="));
+            assert.strictEqual(doc.clusters[0].cluster.server, "https://34.1.2.3");
+            const exec = doc.users[0].user.exec;
+            assert.strictEqual(exec.command, "gke-gcloud-auth-plugin");
+            assert.strictEqual(exec.apiVersion, "client.authentication.k8s.io/v1beta1");
+            assert.deepStrictEqual(Object.keys(doc.users[0].user), ["exec"]);
+        });
+    });
+
+    describe("validation, before anything is registered", () => {
+        it("refuses an arm pool type that is not arm64", async () => {
+            assert.match(await planError({ "armfarm:clusterArm64MachineType": "n2d-standard-4" }),
+                /armfarm:clusterArm64MachineType: "n2d-standard-4" is an amd64 machine type, not arm64; use a type of the t2a, c4a families/);
+        });
+
+        it("refuses an amd64 pool type that is arm64", async () => {
+            assert.match(await planError({ "armfarm:clusterAmd64MachineType": "t2a-standard-8" }),
+                /armfarm:clusterAmd64MachineType: "t2a-standard-8" is an arm64 machine type, not amd64/);
+        });
+
+        it("refuses a zone or a region without T2A", async () => {
+            assert.match(await planError({ "armfarm:clusterLocation": "us-central1-c" }),
+                /armfarm:clusterLocation: "us-central1-c" has no Tau T2A machines; T2A runs in us-central1-a/);
+            assert.match(await planError({ "gcp:region": "us-west1", "armfarm:clusterLocation": undefined }),
+                /gcp:region: "us-west1" has no Tau T2A machines/);
+        });
+
+        it("refuses autoscaling bounds out of order", async () => {
+            assert.match(await planError({ "armfarm:clusterArm64MinNodes": 4, "armfarm:clusterArm64MaxNodes": 2 }),
+                /armfarm:clusterArm64MaxNodes: 2 is below armfarm:clusterArm64MinNodes 4/);
+        });
+
+        it("requires the GCP project and region when the cluster part is on, and only then", async () => {
+            // The plan that succeeds runs first: a failed run's rejection can surface in the run after it.
+            const farmOnly = await plan({ "armfarm:parts": ["farm"], "gcp:project": undefined, "gcp:region": undefined });
+            assert.strictEqual(farmOnly.ofType(CLUSTER).length, 0);
+            const message = await planError({ "gcp:project": undefined, "gcp:region": undefined });
+            assert.match(message, /gcp:project: is not set; a GCP project id/);
+            assert.match(message, /gcp:region: is not set; a GCP region/);
+        });
+
+        it("refuses a location outside gcp:region and overlapping ranges", async () => {
+            const message = await planError({ "armfarm:clusterLocation": "europe-west4-a", "armfarm:clusterPodCidr": "10.60.0.0/14" });
+            assert.match(message, /armfarm:clusterLocation: "europe-west4-a" is not accepted; use gcp:region "us-central1"/);
+            assert.match(message, /armfarm:clusterPodCidr: "10.60.0.0\/14" overlaps armfarm:clusterSubnetCidr/);
+        });
+    });
+});
+
+describe("GCE machine-type and location knowledge", () => {
+    it("parses machine types and tells their architecture", () => {
+        assert.deepStrictEqual(parseGceMachineType("t2a-standard-4"), { family: "t2a", shape: "standard", vcpus: 4, localSsd: false });
+        assert.deepStrictEqual(parseGceMachineType("c4a-highmem-8-lssd"), { family: "c4a", shape: "highmem", vcpus: 8, localSsd: true });
+        assert.strictEqual(parseGceMachineType("e2-medium")?.vcpus, undefined);
+        assert.strictEqual(parseGceMachineType("m6g.large"), undefined);
+        assert.strictEqual(isGceArm64("c4a-standard-16"), true);
+        assert.strictEqual(isGceArm64("c3-standard-4"), false);
+        assert.strictEqual(gceArchOf("a3-highgpu-8g"), undefined);
+    });
+
+    it("knows where T2A runs, zone by zone, and which series boot from Hyperdisk only", () => {
+        assert.ok(T2A_ZONES.every((z) => /^(us-central1|europe-west4|asia-southeast1)-[a-z]$/.test(z)));
+        assert.strictEqual(armLocationProblem("t2a-standard-4", "asia-southeast1"), undefined);
+        assert.match(String(armLocationProblem("t2a-standard-4", "asia-southeast1-a")), /no Tau T2A/);
+        assert.strictEqual(armLocationProblem("c4a-standard-4", "us-east4-b"), undefined);
+        assert.strictEqual(bootDiskType("t2a-standard-4"), "pd-balanced");
+        assert.strictEqual(bootDiskType("c4a-standard-4"), "hyperdisk-balanced");
+    });
+
+    it("derives the assumed-role ARN a session presents, without the role's path", () => {
+        assert.strictEqual(assumedRoleArn("arn:aws:iam::123456789012:role/path/to/farm-host-1a2b3c4"), "arn:aws:sts::123456789012:assumed-role/farm-host-1a2b3c4");
+        assert.throws(() => assumedRoleArn("arn:aws:iam::123456789012:user/alice"), /not an IAM role ARN/);
+    });
+});
