@@ -172,10 +172,11 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
             const program = require(path.resolve(projectDir));
             return typeof program === "function" ? await program() : program;
         });
-        await waitForRPCs();
-        // Let rejections that were queued during the last RPCs arrive.
-        await new Promise((resolve) => setImmediate(resolve));
     } finally {
+        // Even when the program failed, let its outstanding registrations settle and their rejections arrive
+        // here, so that nothing of this run leaks into the next one run in the same process.
+        await waitForRPCs().catch((err) => asyncErrors.push(err));
+        await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
     }
     if (asyncErrors.length > 0) throw asyncErrors[0];
