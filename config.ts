@@ -6,6 +6,7 @@
 import { ConfigReader, show } from "./config/reader";
 import { AWS_REGION, AWS_REGION_ACCEPTED } from "./config/formats";
 import { FarmConfig, readFarmConfig } from "./config/farm";
+import { MeshConfig, readMeshConfig } from "./config/mesh";
 
 export { ConfigError } from "./config/reader";
 
@@ -25,6 +26,7 @@ export interface StackConfig {
     // cluster: GkeArmCluster settings (config/cluster.ts)
 
     // mesh: IstioMesh settings (config/mesh.ts)
+    mesh: MeshConfig;
 
 }
 
@@ -46,6 +48,7 @@ export function loadConfig(): StackConfig {
     // cluster section
 
     // mesh section
+    const mesh = readMeshConfig(r, { mesh: parts.has("mesh"), build: parts.has("build") });
 
 
     r.checkUnknownKeys();
@@ -55,5 +58,6 @@ export function loadConfig(): StackConfig {
         awsRegion,
         farm,
 
+        mesh,
     };
 }
