@@ -30,10 +30,12 @@ export function runPreflight(args: {
     cni: boolean;
     nodeArchitectures: pulumi.Input<KubeArch[]>;
 }, opts: pulumi.InvokeOutputOptions): pulumi.Output<Record<string, VerifiedImage>> {
-    return verifyMultiArch({
+    // The registry's answer is marked secret because the read credentials went into the request; what it says
+    // (platforms and digests) is not. Unmarked, so that the values gated on it stay readable in previews.
+    return pulumi.unsecret(verifyMultiArch({
         hub: args.hub,
         tag: args.tag,
         images: imagesToVerify(args.cni),
         platforms: pulumi.output(args.nodeArchitectures).apply(platformsFor),
-    }, opts);
+    }, opts));
 }
