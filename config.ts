@@ -7,6 +7,7 @@ import { ConfigReader, show } from "./config/reader";
 import { AWS_REGION, AWS_REGION_ACCEPTED } from "./config/formats";
 import { FarmConfig, readFarmConfig } from "./config/farm";
 import { ClusterConfig, readClusterConfig } from "./config/cluster";
+import { MeshConfig, readMeshConfig } from "./config/mesh";
 
 export { ConfigError } from "./config/reader";
 
@@ -27,6 +28,7 @@ export interface StackConfig {
     cluster: ClusterConfig;
 
     // mesh: IstioMesh settings (config/mesh.ts)
+    mesh: MeshConfig;
 
 }
 
@@ -49,6 +51,7 @@ export function loadConfig(): StackConfig {
     const cluster = readClusterConfig(r, parts.has("cluster"));
 
     // mesh section
+    const mesh = readMeshConfig(r, { mesh: parts.has("mesh"), build: parts.has("build") });
 
 
     r.checkUnknownKeys();
@@ -59,5 +62,6 @@ export function loadConfig(): StackConfig {
         farm,
         cluster,
 
+        mesh,
     };
 }

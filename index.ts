@@ -5,6 +5,7 @@
 import { loadConfig } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
 import { GkeArmCluster } from "./components/gcp/cluster";
+import { IstioMesh } from "./components/k8s/mesh";
 
 export = async () => {
     const config = loadConfig();
@@ -58,6 +59,31 @@ export = async () => {
     }
 
     // IstioMesh: preflight, then base, istiod, gateway with the hub override
+    if (config.parts.has("mesh")) {
+        const m = config.mesh;
+        if (m.hub === undefined || m.tag === undefined) {
+            throw new Error("armfarm:meshHub and armfarm:meshTag are empty, meaning \"the build's\", but the build's outputs are not wired into the mesh yet; set both");
+        }
+        // On the stack's own cluster, its provider and its pools' architectures; otherwise the default
+        // kubernetes provider (kubernetes:context / KUBECONFIG) and `meshNodeArchitectures`.
+        const mesh = new IstioMesh("mesh", {
+            hub: m.hub, tag: m.tag, istioVersion: m.istioVersion, variant: m.variant, cni: m.cni,
+            platform: m.platform, mtlsMode: m.mtlsMode, controlPlaneArch: m.controlPlaneArch,
+            provider: cluster?.provider,
+            nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
+            minReplicas: m.minReplicas, maxReplicas: m.maxReplicas,
+            revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
+        });
+        Object.assign(outputs, {
+            meshRevision: mesh.revision,
+            meshRevisions: mesh.revisions,
+            meshRevisionTags: mesh.revisionTags,
+            meshGatewayService: mesh.gatewayService,
+            meshImages: mesh.images,
+            meshVerifiedImages: mesh.verifiedImages,
+            meshMtlsMode: mesh.mtlsMode,
+        });
+    }
 
     return outputs;
 };

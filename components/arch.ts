@@ -93,3 +93,29 @@ export function gceArchOf(type: string): KubeArch | undefined {
 export function isGceArm64(type: string): boolean {
     return gceArchOf(type) === "arm64";
 }
+
+/** The architectures armfarm schedules on, in the order the plan and outputs list them. */
+export const KUBE_ARCHES: readonly KubeArch[] = ["amd64", "arm64"];
+
+/**
+ * Well-known node labels. Source: Kubernetes, "Well-Known Labels, Annotations and Taints": the kubelet sets
+ * `kubernetes.io/arch` from the node's GOARCH; cloud providers set `topology.kubernetes.io/zone`.
+ */
+export const ARCH_LABEL = "kubernetes.io/arch";
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+/** The tolerations a pod needs to land on any of `arches` (only arm64 nodes carry a taint). */
+export function tolerationsFor(arches: readonly KubeArch[]): { key: string; operator: string; value: string; effect: string }[] {
+    return arches.includes("arm64") ? [{ ...ARM64_TOLERATION }] : [];
+}
+
+/** A required node affinity that keeps a pod on nodes of `arches` only. */
+export function archAffinity(arches: readonly KubeArch[]) {
+    return {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: ARCH_LABEL, operator: "In", values: [...arches] }] }],
+            },
+        },
+    };
+}

@@ -3,6 +3,7 @@ import { stableHex, MockTable, ResourceMock, InvokeMock } from "./fake";
 import { awsMocks } from "./aws";
 import { registryMocks } from "./registry";
 import { gcpMocks } from "./gcp";
+import { k8sMocks } from "./k8s";
 // Each domain adds its table below, one import and one entry a line.
 
 /** Every domain's mocks, by token. A later domain may not redefine a token an earlier one answers. */
@@ -10,6 +11,7 @@ const tables: MockTable[] = [
     awsMocks,
     registryMocks,
     gcpMocks,
+    k8sMocks,
 
 ];
 

@@ -1,0 +1,108 @@
+import { KubeArch, KUBE_ARCHES } from "../components/arch";
+import { DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, revisionOf } from "../components/k8s/istio-data";
+import { ControlPlaneArch, CONTROL_PLANE_ARCHES } from "../components/k8s/mesh";
+import { MtlsMode, MTLS_MODES } from "../components/k8s/mtls";
+import { KeptRevision } from "../components/k8s/revisions";
+import { ConfigReader, show } from "./reader";
+
+/** The mesh's settings (keys `armfarm:mesh*`). */
+export interface MeshConfig {
+    /** The hub to pull from; undefined means "the build's" (only with the build part). */
+    hub?: string;
+    /** The tag of the active revision; undefined means "the build's" (only with the build part). */
+    tag?: string;
+    istioVersion: string;
+    variant: IstioVariant;
+    cni: boolean;
+    platform: string;
+    mtlsMode: MtlsMode;
+    controlPlaneArch: ControlPlaneArch;
+    nodeArchitectures: KubeArch[];
+    minReplicas: number;
+    maxReplicas: number;
+    revisionTags: string[];
+    keepRevisions: KeptRevision[];
+}
+
+/** A hub: a registry host (optionally with a port) and a repository path, such as docker.io/istio. */
+const HUB = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
+const HUB_ACCEPTED = "a registry and path such as docker.io/istio or 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio";
+/** An OCI tag. Source: OCI distribution spec, "tag" (`[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`). */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const TAG_ACCEPTED = "an image tag such as 1.30.3 (letters, digits, . _ -, at most 128 characters)";
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `none` stands for the default (non-distroless) images, since an empty value means "unset". */
+const VARIANTS: Record<string, IstioVariant> = { distroless: "distroless", debug: "debug", none: "" };
+
+export function readMeshConfig(r: ConfigReader, parts: { mesh: boolean; build: boolean }): MeshConfig {
+    // With the build part on, an empty hub or tag means "use the build's outputs"; without it, there is none.
+    const need = !parts.mesh || parts.build ? undefined : "required without the build part (there is no build to take it from)";
+    const hub = r.optionalString("meshHub", { pattern: HUB, accepted: HUB_ACCEPTED });
+    const tag = r.optionalString("meshTag", { pattern: TAG, accepted: TAG_ACCEPTED });
+    if (need && hub === undefined) r.fail("meshHub", `is not set; ${HUB_ACCEPTED} is ${need}`);
+    if (need && tag === undefined) r.fail("meshTag", `is not set; ${TAG_ACCEPTED} is ${need}`);
+
+    const istioVersion = version(r, "meshIstioVersion", r.string("meshIstioVersion", { default: DEFAULT_ISTIO_VERSION }));
+    const nodeArchitectures = r.stringList("meshNodeArchitectures", { default: [...KUBE_ARCHES], oneOf: KUBE_ARCHES, minItems: 1 }) as KubeArch[];
+    const controlPlaneArch = r.string("meshControlPlaneArch", { default: "any", oneOf: CONTROL_PLANE_ARCHES }) as ControlPlaneArch;
+    if (controlPlaneArch !== "any" && nodeArchitectures.length > 0 && !nodeArchitectures.includes(controlPlaneArch)) {
+        r.fail("meshControlPlaneArch", `${show(controlPlaneArch)} is not among armfarm:meshNodeArchitectures ${show(nodeArchitectures)}; pin to an architecture the cluster has, or use any`);
+    }
+    const minReplicas = r.integer("meshMinReplicas", { default: 2, min: 2, max: 50 });
+    const maxReplicas = r.integer("meshMaxReplicas", { default: 5, min: 2, max: 100 });
+    if (Number.isSafeInteger(minReplicas) && Number.isSafeInteger(maxReplicas) && maxReplicas < minReplicas) {
+        r.fail("meshMaxReplicas", `${maxReplicas} is below armfarm:meshMinReplicas ${minReplicas}; use ${minReplicas} or more`);
+    }
+    return {
+        hub, tag, istioVersion,
+        variant: VARIANTS[r.string("meshVariant", { default: "distroless", oneOf: Object.keys(VARIANTS) })] ?? "distroless",
+        cni: r.boolean("meshCni", { default: false }),
+        platform: platform(r),
+        mtlsMode: r.string("meshMtlsMode", { default: "STRICT", oneOf: MTLS_MODES }) as MtlsMode,
+        controlPlaneArch, nodeArchitectures, minReplicas, maxReplicas,
+        revisionTags: r.stringList("meshRevisionTags", { default: ["default"], pattern: DNS_LABEL, accepted: "DNS labels such as default or prod-stable" }),
+        keepRevisions: keptRevisions(r, istioVersion),
+    };
+}
+
+function version(r: ConfigReader, key: string, value: string): string {
+    if (!value) return value;
+    if (!ISTIO_VERSION.test(value)) r.fail(key, `${show(value)} is not accepted; expected ${ISTIO_VERSION_ACCEPTED}`);
+    else if (!isMultiArchIstio(value)) r.fail(key, `${show(value)} publishes no arm64 images; use Istio 1.15 or later`);
+    return value;
+}
+
+function platform(r: ConfigReader): string {
+    const value = r.string("meshPlatform", { default: "gke", oneOf: ["gke", "none"] });
+    return value === "none" ? "" : value;
+}
+
+/** `meshKeepVersions`: `1.30.3` (its tag is the version) or `1.30.3=<tag>`. */
+function keptRevisions(r: ConfigReader, active: string): KeptRevision[] {
+    const entries = r.stringList("meshKeepVersions", { default: [] });
+    const kept: KeptRevision[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+        const [v, tag, extra] = entry.split("=");
+        if (extra !== undefined || (tag !== undefined && !TAG.test(tag))) {
+            r.fail("meshKeepVersions", `${show(entry)} is not accepted; expected a version such as 1.30.3, or version=tag such as 1.30.3=1.30.3-arm`);
+            continue;
+        }
+        if (!ISTIO_VERSION.test(v) || !isMultiArchIstio(v)) {
+            r.fail("meshKeepVersions", `${show(v)} is not accepted; expected ${ISTIO_VERSION_ACCEPTED}, 1.15 or later`);
+            continue;
+        }
+        if (revisionOf(v) === revisionOf(active)) {
+            r.fail("meshKeepVersions", `${show(v)} is armfarm:meshIstioVersion itself; list only earlier control planes that keep running`);
+            continue;
+        }
+        if (seen.has(revisionOf(v))) {
+            r.fail("meshKeepVersions", `${show(v)} is listed twice; list each earlier version once`);
+            continue;
+        }
+        seen.add(revisionOf(v));
+        kept.push(tag === undefined ? { version: v } : { version: v, tag });
+    }
+    return kept;
+}

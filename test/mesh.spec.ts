@@ -1,0 +1,303 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import { plan, planError, PlanView } from "./harness";
+import { manifestsFor } from "../scripts/plan/mocks/registry";
+import { PlannedResource } from "../scripts/plan/engine";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const PEER_AUTH = "kubernetes:security.istio.io/v1:PeerAuthentication";
+const MANIFESTS = "docker:index/getRegistryImageManifests:getRegistryImageManifests";
+const ARM64_TOLERATION = { key: "kubernetes.io/arch", operator: "Equal", value: "arm64", effect: "NoSchedule" };
+const CHARTS = "https://istio-release.storage.googleapis.com/charts";
+
+// The gateway chart's own values schema (istio 1.30.3), kept as test data: see test/data/istio-1.30.3/README.md.
+const gatewaySchema = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "istio-1.30.3", "gateway-values.schema.json"), "utf8"));
+
+const values = (r: PlannedResource) => r.inputs.values as Record<string, any>;
+const release = (view: PlanView, name: string) => view.get(RELEASE, name);
+const depends = (view: PlanView, name: string) => release(view, name).options.dependsOn;
+
+describe("IstioMesh", () => {
+    let dev: PlanView;
+    before(async () => {
+        dev = await plan();
+    });
+
+    describe("releases and their order", () => {
+        it("installs base, cni, istiod and gateway from Istio's chart repository at the configured version", () => {
+            const found = dev.ofType(RELEASE).map((r) => [r.name, r.inputs.chart, r.inputs.version, r.inputs.name, r.inputs.namespace]);
+            assert.deepStrictEqual(found, [
+                ["mesh-base", "base", "1.30.3", "istio-base", "istio-system"],
+                ["mesh-cni", "cni", "1.30.3", "istio-cni", "kube-system"],
+                ["mesh-gateway", "gateway", "1.30.3", "istio-ingressgateway", "istio-ingress"],
+                ["mesh-istiod-1-30-3", "istiod", "1.30.3", "istiod-1-30-3", "istio-system"],
+            ]);
+            for (const r of dev.ofType(RELEASE)) {
+                assert.deepStrictEqual(r.inputs.repositoryOpts, { repo: CHARTS }, r.name);
+                assert.strictEqual(r.inputs.atomic, true, `${r.name} rolls back a failed install`);
+                assert.strictEqual(r.inputs.skipAwait, false, `${r.name} waits for readiness`);
+            }
+        });
+
+        it("orders base → cni → istiod → gateway and the mTLS policy after istiod", () => {
+            const urn = (name: string) => release(dev, name).urn;
+            assert.deepStrictEqual(depends(dev, "mesh-base"), []);
+            assert.deepStrictEqual(depends(dev, "mesh-cni"), [urn("mesh-base")]);
+            assert.deepStrictEqual(depends(dev, "mesh-istiod-1-30-3"), [urn("mesh-base"), urn("mesh-cni")].sort());
+            assert.deepStrictEqual(depends(dev, "mesh-gateway"), [urn("mesh-istiod-1-30-3")]);
+            assert.deepStrictEqual(dev.get(PEER_AUTH, "mesh-mtls").options.dependsOn, [urn("mesh-istiod-1-30-3")]);
+        });
+    });
+
+    describe("hub override", () => {
+        it("gives istiod, the injected sidecars and init containers the hub, tag and variant", () => {
+            const v = values(release(dev, "mesh-istiod-1-30-3"));
+            assert.strictEqual(v.global.hub, "docker.io/istio");
+            assert.strictEqual(v.global.tag, "1.30.3");
+            assert.strictEqual(v.global.variant, "distroless");
+            assert.deepStrictEqual(v.global.proxy, { image: "proxyv2" });
+            assert.deepStrictEqual(v.global.proxy_init, { image: "proxyv2" });
+            assert.strictEqual(v.image, "pilot");
+        });
+
+        it("gives the CNI agent the same hub, tag and variant, with the GKE profile", () => {
+            const v = values(release(dev, "mesh-cni"));
+            assert.deepStrictEqual(v.global, { hub: "docker.io/istio", tag: "1.30.3", variant: "distroless", platform: "gke" });
+        });
+
+        it("follows meshHub, meshTag and meshVariant, and exports the references each workload pulls", async () => {
+            const hub = "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio";
+            const view = await plan({ "armfarm:meshHub": hub, "armfarm:meshTag": "1.30.3-arm.1", "armfarm:meshVariant": "none", "armfarm:meshCni": false });
+            const v = values(release(view, "mesh-istiod-1-30-3"));
+            assert.deepStrictEqual([v.global.hub, v.global.tag, v.global.variant], [hub, "1.30.3-arm.1", ""]);
+            assert.deepStrictEqual(view.outputs.meshImages, {
+                istiod: `${hub}/pilot:1.30.3-arm.1`, sidecar: `${hub}/proxyv2:1.30.3-arm.1`,
+                init: `${hub}/proxyv2:1.30.3-arm.1`, gateway: `${hub}/proxyv2:1.30.3-arm.1`,
+            });
+            assert.deepStrictEqual(view.ofType(RELEASE).map((r) => r.name).includes("mesh-cni"), false);
+        });
+    });
+
+    describe("mixed-arch scheduling and availability", () => {
+        for (const chart of ["istiod-1-30-3", "gateway"]) {
+            it(`${chart}: tolerates the arm64 taint, may use both architectures, spreads over zones and architectures`, () => {
+                const v = values(release(dev, `mesh-${chart}`));
+                assert.deepStrictEqual(v.tolerations, [ARM64_TOLERATION]);
+                assert.deepStrictEqual(v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms,
+                    [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] }] }]);
+                assert.deepStrictEqual(v.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]), [
+                    ["topology.kubernetes.io/zone", 1, "ScheduleAnyway"],
+                    ["kubernetes.io/arch", 1, "ScheduleAnyway"],
+                ]);
+            });
+        }
+
+        it("spreads each workload by its own pod labels", () => {
+            const selector = (name: string) => values(release(dev, name)).topologySpreadConstraints[0].labelSelector.matchLabels;
+            assert.deepStrictEqual(selector("mesh-istiod-1-30-3"), { app: "istiod", "istio.io/rev": "1-30-3" });
+            assert.deepStrictEqual(selector("mesh-gateway"), { app: "istio-ingressgateway", istio: "ingressgateway" });
+        });
+
+        it("runs istiod with at least 2 replicas, autoscaling, a PDB and resource requests", () => {
+            const v = values(release(dev, "mesh-istiod-1-30-3"));
+            assert.deepStrictEqual([v.autoscaleEnabled, v.autoscaleMin, v.autoscaleMax, v.replicaCount], [true, 2, 5, 2]);
+            assert.deepStrictEqual(v.global.defaultPodDisruptionBudget, { enabled: true });
+            assert.deepStrictEqual(v.pdb, { minAvailable: 1 });
+            assert.deepStrictEqual(v.resources.requests, { cpu: "500m", memory: "2048Mi" });
+        });
+
+        it("runs the gateway with at least 2 replicas, autoscaling, a PDB and resource requests", () => {
+            const v = values(release(dev, "mesh-gateway"));
+            assert.deepStrictEqual(v.autoscaling, { enabled: true, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 });
+            assert.strictEqual(v.replicaCount, 2);
+            assert.deepStrictEqual(v.podDisruptionBudget, { minAvailable: 1 });
+            assert.deepStrictEqual(v.resources.requests, { cpu: "100m", memory: "128Mi" });
+        });
+
+        it("runs the CNI agent on every node: its tolerations match any NoSchedule and NoExecute taint", () => {
+            const v = values(release(dev, "mesh-cni"));
+            assert.deepStrictEqual(v.tolerations.filter((t: any) => !t.key), [
+                { effect: "NoSchedule", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" },
+            ]);
+        });
+
+        it("pins the control plane to one architecture on request, without the arch spread", async () => {
+            const view = await plan({ "armfarm:meshControlPlaneArch": "arm64", "armfarm:meshMinReplicas": 3, "armfarm:meshMaxReplicas": 6 });
+            for (const name of ["mesh-istiod-1-30-3", "mesh-gateway"]) {
+                const v = values(release(view, name));
+                assert.deepStrictEqual(v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values, ["arm64"]);
+                assert.deepStrictEqual(v.tolerations, [ARM64_TOLERATION]);
+                assert.deepStrictEqual(v.topologySpreadConstraints.map((c: any) => c.topologyKey), ["topology.kubernetes.io/zone"]);
+            }
+            assert.deepStrictEqual(values(release(view, "mesh-gateway")).autoscaling.minReplicas, 3);
+            const amd = values(release(await plan({ "armfarm:meshControlPlaneArch": "amd64" }), "mesh-istiod-1-30-3"));
+            assert.deepStrictEqual(amd.tolerations, []);
+        });
+    });
+
+    describe("values each chart accepts", () => {
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        const validate = ajv.compile(gatewaySchema);
+
+        it("passes the gateway chart only keys its schema accepts", () => {
+            const v = values(release(dev, "mesh-gateway"));
+            assert.ok(validate(v), ajv.errorsText(validate.errors));
+        });
+
+        it("would notice a key the gateway chart refuses", () => {
+            const v = values(release(dev, "mesh-gateway"));
+            assert.strictEqual(validate({ ...v, pilotTolerations: [] }), false);
+        });
+
+        it("renders the validating webhooks with failurePolicy Fail, as istiod sets them, so nothing flips", () => {
+            assert.deepStrictEqual(values(release(dev, "mesh-istiod-1-30-3")).base, { validationFailurePolicy: "Fail" });
+            assert.deepStrictEqual(values(release(dev, "mesh-base")).base, { validationFailurePolicy: "Fail" });
+            assert.strictEqual(values(release(dev, "mesh-base")).defaultRevision, "1-30-3");
+        });
+    });
+
+    describe("preflight", () => {
+        const amd64Only = { invokes: { [MANIFESTS]: (i: Record<string, any>) => manifestsFor(String(i.name), ["linux/amd64"]) } };
+
+        it("fails naming the image and the missing platform when the hub lacks arm64", async () => {
+            const message = await planError({}, { mocks: amd64Only });
+            assert.match(message, /docker\.io\/istio\/(install-cni|pilot|proxyv2):1\.30\.3-distroless has no linux\/arm64 image/);
+            assert.match(message, /exec format error/);
+        });
+
+        it("touches no release when it fails", async () => {
+            const registered: string[] = [];
+            await planError({}, {
+                mocks: {
+                    ...amd64Only,
+                    resources: { [RELEASE]: (name) => { registered.push(name); return {}; } },
+                },
+            });
+            assert.deepStrictEqual(registered, []);
+        });
+
+        it("checks the tag with the variant suffix, for every image the mesh pulls", async () => {
+            const asked: string[] = [];
+            await plan({}, { mocks: { invokes: { [MANIFESTS]: (i) => { asked.push(String(i.name)); return manifestsFor(String(i.name)); } } } });
+            assert.deepStrictEqual([...new Set(asked)].sort(), ["install-cni", "pilot", "proxyv2"].map((x) => `docker.io/istio/${x}:1.30.3-distroless`));
+        });
+
+        it("asks only for the architectures the cluster has", async () => {
+            const view = await plan({ "armfarm:parts": ["mesh"], "armfarm:meshNodeArchitectures": ["amd64"] }, { mocks: amd64Only });
+            assert.deepStrictEqual(values(release(view, "mesh-istiod-1-30-3")).tolerations, []);
+        });
+
+        it("installs on the stack's own cluster, through its provider, for its pools' architectures", async () => {
+            const provider = dev.get("pulumi:providers:kubernetes", "cluster-k8s");
+            for (const r of dev.ofType("kubernetes:helm.sh/v3:Release")) {
+                assert.strictEqual(r.options.provider, provider.urn, `${r.name} goes to the cluster's provider`);
+            }
+            // The cluster has both pools, so config's meshNodeArchitectures does not narrow the preflight.
+            const message = await planError({ "armfarm:meshNodeArchitectures": ["amd64"] }, { mocks: amd64Only });
+            assert.match(message, /has no linux\/arm64 image/);
+        });
+    });
+
+    describe("mTLS", () => {
+        it("applies a mesh-wide STRICT PeerAuthentication in the root namespace", () => {
+            const pa = dev.get(PEER_AUTH, "mesh-mtls");
+            assert.deepStrictEqual(pa.inputs.metadata, { name: "default", namespace: "istio-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } });
+            assert.deepStrictEqual(pa.inputs.spec, { mtls: { mode: "STRICT" } });
+        });
+
+        it("is PERMISSIVE only when config asks", async () => {
+            const view = await plan({ "armfarm:meshMtlsMode": "PERMISSIVE" });
+            assert.deepStrictEqual(view.get(PEER_AUTH, "mesh-mtls").inputs.spec, { mtls: { mode: "PERMISSIVE" } });
+            assert.match(await planError({ "armfarm:meshMtlsMode": "DISABLE" }), /armfarm:meshMtlsMode: "DISABLE" is not accepted; use one of STRICT, PERMISSIVE/);
+        });
+    });
+
+    describe("upgrades by revision", () => {
+        const upgrade = { "armfarm:meshIstioVersion": "1.31.0", "armfarm:meshTag": "1.31.0", "armfarm:meshKeepVersions": ["1.30.3"] };
+
+        it("installs the new revision beside the old one: every old resource stays, the old control plane unchanged", async () => {
+            const next = await plan(upgrade);
+            const before = new Set(dev.resources.map((r) => r.urn));
+            const after = new Set(next.resources.map((r) => r.urn));
+            assert.deepStrictEqual([...before].filter((u) => !after.has(u)), [], "nothing of the running mesh is deleted");
+            const added = next.resources.filter((r) => !before.has(r.urn)).map((r) => r.name);
+            assert.deepStrictEqual(added, ["mesh-istiod-1-31-0"]);
+
+            const oldBefore = release(dev, "mesh-istiod-1-30-3");
+            const oldAfter = release(next, "mesh-istiod-1-30-3");
+            assert.deepStrictEqual([oldAfter.inputs.name, oldAfter.inputs.version, oldAfter.inputs.chart],
+                [oldBefore.inputs.name, oldBefore.inputs.version, oldBefore.inputs.chart], "same release: an update, never a replace");
+            assert.deepStrictEqual({ ...values(oldAfter), revisionTags: [] }, { ...values(oldBefore), revisionTags: [] });
+            assert.deepStrictEqual(values(oldAfter).revisionTags, [], "the old revision hands its tags over");
+            assert.strictEqual(oldAfter.options.deleteBeforeReplace, false);
+        });
+
+        it("gives the new revision its own hub tag, the revision tags, and orders it after the old one", async () => {
+            const next = await plan(upgrade);
+            const fresh = release(next, "mesh-istiod-1-31-0");
+            assert.deepStrictEqual([fresh.inputs.name, fresh.inputs.version], ["istiod-1-31-0", "1.31.0"]);
+            const v = values(fresh);
+            assert.deepStrictEqual([v.revision, v.revisionTags, v.global.tag], ["1-31-0", ["default"], "1.31.0"]);
+            assert.ok(fresh.options.dependsOn.includes(release(next, "mesh-istiod-1-30-3").urn), "tags leave the old release first");
+            assert.strictEqual(values(release(next, "mesh-gateway")).revision, "1-31-0");
+            assert.strictEqual(values(release(next, "mesh-base")).defaultRevision, "1-31-0");
+            assert.deepStrictEqual(next.outputs.meshRevisions, ["1-31-0", "1-30-3"]);
+        });
+
+        it("verifies the kept revision's images too", async () => {
+            const message = await planError(upgrade, {
+                mocks: { invokes: { [MANIFESTS]: (i) => manifestsFor(String(i.name), String(i.name).includes("1.30.3") ? ["linux/amd64"] : undefined) } },
+            });
+            assert.match(message, /docker\.io\/istio\/(pilot|proxyv2):1\.30\.3-distroless has no linux\/arm64 image/);
+        });
+
+        it("refuses keeping the active version itself or a version twice", async () => {
+            assert.match(await planError({ "armfarm:meshKeepVersions": ["1.30.3"] }), /armfarm:meshKeepVersions: "1.30.3" is armfarm:meshIstioVersion itself/);
+            assert.match(await planError({ ...upgrade, "armfarm:meshKeepVersions": ["1.30.3", "1.30.3=x"] }), /armfarm:meshKeepVersions: "1.30.3" is listed twice/);
+        });
+    });
+
+    describe("config", () => {
+        it("requires meshHub and meshTag when there is no build to take them from", async () => {
+            const message = await planError({ "armfarm:parts": ["mesh"], "armfarm:meshHub": undefined, "armfarm:meshTag": undefined });
+            assert.match(message, /armfarm:meshHub: is not set; .* is required without the build part/);
+            assert.match(message, /armfarm:meshTag: is not set; .* is required without the build part/);
+        });
+
+        it("lets meshHub and meshTag be empty with the build part, meaning the build's", async () => {
+            const message = await planError({ "armfarm:meshHub": undefined, "armfarm:meshTag": undefined });
+            assert.doesNotMatch(message, /Invalid stack configuration/);
+            assert.match(message, /the build's outputs are not wired into the mesh yet/);
+        });
+
+        it("refuses versions without arm64 images, bad hubs, and impossible placements in one error", async () => {
+            const message = await planError({
+                "armfarm:meshIstioVersion": "1.14.6", "armfarm:meshHub": "https://docker.io/istio",
+                "armfarm:meshNodeArchitectures": ["amd64"], "armfarm:meshControlPlaneArch": "arm64",
+                "armfarm:meshMinReplicas": 4, "armfarm:meshMaxReplicas": 3,
+            });
+            assert.match(message, /armfarm:meshIstioVersion: "1.14.6" publishes no arm64 images; use Istio 1.15 or later/);
+            assert.match(message, /armfarm:meshHub: "https:\/\/docker.io\/istio" is not accepted/);
+            assert.match(message, /armfarm:meshControlPlaneArch: "arm64" is not among armfarm:meshNodeArchitectures \["amd64"\]/);
+            assert.match(message, /armfarm:meshMaxReplicas: 3 is below armfarm:meshMinReplicas 4/);
+            assert.match(await planError({ "armfarm:meshMinReplicas": 1 }), /armfarm:meshMinReplicas: "1" is not accepted; expected an integer from 2/);
+        });
+
+        it("installs nothing of the mesh when the stack leaves it out", async () => {
+            const view = await plan({ "armfarm:parts": ["farm"], "armfarm:meshHub": undefined });
+            assert.deepStrictEqual(view.ofType(RELEASE), []);
+            assert.strictEqual(view.outputs.meshRevision, undefined);
+        });
+    });
+
+    it("exports the revision, the gateway's service and the images", () => {
+        assert.strictEqual(dev.outputs.meshRevision, "1-30-3");
+        assert.deepStrictEqual(dev.outputs.meshRevisionTags, ["default"]);
+        const service = dev.outputs.meshGatewayService as Record<string, string>;
+        assert.deepStrictEqual([service.namespace, service.name, service.type], ["istio-ingress", "istio-ingressgateway", "LoadBalancer"]);
+        assert.match(service.address, /^203\.0\.113\.\d+$/);
+        assert.strictEqual((dev.outputs.meshImages as Record<string, string>).sidecar, "docker.io/istio/proxyv2:1.30.3-distroless");
+    });
+});
