@@ -3,19 +3,26 @@
  * `pulumi up` would create, with no Pulumi CLI, plugins or cloud credentials.
  *
  *   npm run plan -- [--stack NAME] [--config FILE] [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] --diff BASE.json [--json]
+ *
+ * With --diff it compares this checkout's plan with an earlier one (written by --json) and prints what differs
+ * as Markdown (or, with --json, as one JSON document).
  */
 import * as path from "path";
 import { runPlan } from "./plan/engine";
+import { diffPlans, readPlanFile, renderDiff } from "./plan/diff";
 import { renderTree } from "./plan/render";
 import { loadStackConfig, StackFileError } from "./plan/stack-config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json]";
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--diff BASE.json]";
 
 export interface PlanArgs {
     stack: string;
     configFile?: string;
     json: boolean;
+    /** A plan written earlier by `--json`, to compare this checkout's plan with. */
+    diffBase?: string;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
@@ -30,6 +37,7 @@ export function parseArgs(argv: string[]): PlanArgs {
         if (arg === "--stack") args.stack = value();
         else if (arg === "--config") args.configFile = value();
         else if (arg === "--json") args.json = true;
+        else if (arg === "--diff") args.diffBase = value();
         else throw new StackFileError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
     if (!/^[A-Za-z0-9_.-]+$/.test(args.stack)) throw new StackFileError(`--stack ${JSON.stringify(args.stack)} is not a stack name`);
@@ -43,8 +51,15 @@ async function main(): Promise<number> {
             ? path.resolve(args.configFile)
             : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
         const config = loadStackConfig(PROJECT_DIR, stackFile);
+        // The base is read first: a missing or malformed base fails before the program runs.
+        const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
         const plan = await runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config });
-        process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+        if (base) {
+            const diff = diffPlans(base, plan);
+            process.stdout.write(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
+        } else {
+            process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+        }
         return 0;
     } catch (err) {
         process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,144 @@
+/** GKE clusters and node pools: identity, boot integrity, private nodes, upgrades, and arm64 pools. */
+import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "../../components/arch";
+import { ResourceRule } from "./rule";
+import { flag, list, record, show, text } from "./values";
+
+export const GKE_CLUSTER = "gcp:container/cluster:Cluster";
+export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
+
+/** Release channels that upgrade the control plane and nodes. Source: GKE API, ReleaseChannel.Channel. */
+const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
+
+/** The Compute Engine default service account: `default`, or `<project-number>-compute@developer.gserviceaccount.com`. */
+const DEFAULT_SERVICE_ACCOUNT = /^(default|\d+-compute@developer\.gserviceaccount\.com)$/;
+
+/** The GCE machine family of a machine type: `t2a` for `t2a-standard-4`. */
+export function gceMachineFamily(machineType: string): string {
+    return machineType.split("-")[0].toLowerCase();
+}
+
+export function isArm64MachineType(machineType: string): boolean {
+    return GCE_ARM64_FAMILIES.includes(gceMachineFamily(machineType));
+}
+
+/** True when a node config says its nodes are arm64: the `kubernetes.io/arch=arm64` label or taint. */
+export function declaresArm64(nodeConfig: Record<string, any>): boolean {
+    if (record(nodeConfig.labels)[ARM64_TAINT.key] === ARM64_TAINT.value) return true;
+    return list(nodeConfig.taints).some((t) => t?.key === ARM64_TAINT.key && t?.value === ARM64_TAINT.value);
+}
+
+/** The node config that creates nodes: a pool's, or a cluster's when it keeps its default pool. */
+function nodeConfigOf(props: Record<string, any>, type: string): Record<string, any> | undefined {
+    if (type === GKE_CLUSTER && flag(props.removeDefaultNodePool) === true) return undefined;
+    return record(props.nodeConfig);
+}
+
+export const workloadIdentity: ResourceRule = {
+    kind: "resource",
+    name: "gke-workload-identity",
+    description: "GKE clusters enable Workload Identity (workloadIdentityConfig.workloadPool).",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER],
+    check(props) {
+        return text(record(props.workloadIdentityConfig).workloadPool)
+            ? []
+            : ['workloadIdentityConfig.workloadPool is unset; set it to "<project>.svc.id.goog" so that pods get their own identities instead of the node\'s'];
+    },
+};
+
+export const shieldedSecureBoot: ResourceRule = {
+    kind: "resource",
+    name: "gke-shielded-nodes-secure-boot",
+    description: "GKE clusters keep shielded nodes on, and every node config enables secure boot.",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
+    check(props, subject) {
+        const problems: string[] = [];
+        if (subject.type === GKE_CLUSTER && flag(props.enableShieldedNodes) === false) {
+            problems.push("enableShieldedNodes is false; leave shielded GKE nodes on (verifiable node identity and integrity)");
+        }
+        const nodeConfig = nodeConfigOf(props, subject.type);
+        if (nodeConfig && flag(record(nodeConfig.shieldedInstanceConfig).enableSecureBoot) !== true) {
+            problems.push("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true; turn it on so that nodes boot only signed components");
+        }
+        return problems;
+    },
+};
+
+export const nodeServiceAccount: ResourceRule = {
+    kind: "resource",
+    name: "gke-node-service-account",
+    description: "GKE nodes run as a dedicated service account, not the Compute Engine default one.",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
+    check(props, subject) {
+        const nodeConfig = nodeConfigOf(props, subject.type);
+        if (!nodeConfig) return [];
+        const account = nodeConfig.serviceAccount;
+        if (typeof account === "string" && account !== "" && !DEFAULT_SERVICE_ACCOUNT.test(account)) return [];
+        return [`nodeConfig.serviceAccount is ${show(account ?? "unset (the Compute Engine default)")}; give nodes a dedicated service account with only logging, monitoring and registry read roles (the default one is project Editor)`];
+    },
+};
+
+export const releaseChannel: ResourceRule = {
+    kind: "resource",
+    name: "gke-release-channel",
+    description: `GKE clusters are enrolled in a release channel (${RELEASE_CHANNELS.join(", ")}).`,
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER],
+    check(props) {
+        const channel = record(props.releaseChannel).channel;
+        return RELEASE_CHANNELS.includes(channel)
+            ? []
+            : [`releaseChannel.channel is ${show(channel ?? "unset")}; use one of ${RELEASE_CHANNELS.join(", ")} so that GKE keeps the cluster patched`];
+    },
+};
+
+export const privateNodes: ResourceRule = {
+    kind: "resource",
+    name: "gke-private-nodes",
+    description: "GKE nodes have no public IP addresses (privateClusterConfig.enablePrivateNodes; no pool opts out).",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
+    check(props, subject) {
+        if (subject.type === GKE_NODE_POOL) {
+            return flag(record(props.networkConfig).enablePrivateNodes) === false
+                ? ["networkConfig.enablePrivateNodes is false; this pool's nodes would get public IP addresses"]
+                : [];
+        }
+        return flag(record(props.privateClusterConfig).enablePrivateNodes) === true
+            ? []
+            : ["privateClusterConfig.enablePrivateNodes is not true; make nodes private (they reach registries through Cloud NAT or Private Google Access)"];
+    },
+};
+
+export const arm64PoolMachineFamily: ResourceRule = {
+    kind: "resource",
+    name: "gke-arm64-pool-machine-family",
+    description: `Node pools that declare arm64 nodes use an arm64 machine family (${GCE_ARM64_FAMILIES.join(", ")}).`,
+    enforcementLevel: "mandatory",
+    types: [GKE_NODE_POOL],
+    check(props) {
+        const nodeConfig = record(props.nodeConfig);
+        const machineType = text(nodeConfig.machineType);
+        if (!declaresArm64(nodeConfig) || machineType === undefined || isArm64MachineType(machineType)) return [];
+        return [`the pool declares arm64 nodes (${ARM64_TAINT.key}=${ARM64_TAINT.value}) but nodeConfig.machineType ${show(machineType)} is of the ${gceMachineFamily(machineType)} family; ` +
+            `use an arm64 family (${GCE_ARM64_FAMILIES.join(", ")}), such as t2a-standard-4`];
+    },
+};
+
+export const spotNodes: ResourceRule = {
+    kind: "resource",
+    name: "gke-spot-nodes",
+    description: "Advisory: node pools on spot or preemptible VMs, which GCE may stop at any time.",
+    enforcementLevel: "advisory",
+    types: [GKE_NODE_POOL],
+    check(props) {
+        const nodeConfig = record(props.nodeConfig);
+        return flag(nodeConfig.spot) === true || flag(nodeConfig.preemptible) === true
+            ? ["the pool runs on spot/preemptible VMs: keep istiod and gateways on a standard pool, or give them PodDisruptionBudgets and replicas on both"]
+            : [];
+    },
+};
+
+export const gkeRules: ResourceRule[] = [workloadIdentity, shieldedSecureBoot, nodeServiceAccount, releaseChannel, privateNodes, arm64PoolMachineFamily, spotNodes];

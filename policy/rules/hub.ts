@@ -1,0 +1,54 @@
+/**
+ * The rule armfarm exists for: on a cluster with both amd64 and arm64 nodes, the mesh's hub must hold both
+ * platforms under its tag. A hub counts as verified when armfarm's own image build in this stack published
+ * and verified it (an `armfarm:aws:IstioImageBuild` whose `hub` equals it), or when the pack's config lists it
+ * in `verifiedHubs` (a hub verified elsewhere, such as another stack's build).
+ */
+import { GKE_CLUSTER, GKE_NODE_POOL, isArm64MachineType } from "./gke";
+import { hubOf, istioChartOf } from "./istio";
+import { StackRule, Subject } from "./rule";
+import { flag, record, show, text } from "./values";
+
+export const IMAGE_BUILD = "armfarm:aws:IstioImageBuild";
+
+/** GKE's machine type when a node config names none. Source: GKE API, NodeConfig.machineType. */
+const GKE_DEFAULT_MACHINE_TYPE = "e2-medium";
+
+/** The architectures the stack's GKE nodes run: one entry per pool (and default pool) that creates nodes. */
+export function nodeArchitectures(resources: readonly Subject[]): Set<"amd64" | "arm64"> {
+    const archs = new Set<"amd64" | "arm64">();
+    for (const r of resources) {
+        const creates = r.type === GKE_NODE_POOL || (r.type === GKE_CLUSTER && flag(r.props.removeDefaultNodePool) !== true);
+        if (!creates) continue;
+        const machineType = text(record(r.props.nodeConfig).machineType) ?? GKE_DEFAULT_MACHINE_TYPE;
+        archs.add(isArm64MachineType(machineType) ? "arm64" : "amd64");
+    }
+    return archs;
+}
+
+const normalize = (hub: string) => hub.replace(/\/+$/, "");
+
+export const verifiedHub: StackRule = {
+    kind: "stack",
+    name: "istio-hub-verified-multi-arch",
+    description: "On clusters with amd64 and arm64 nodes, every Istio chart's hub is one armfarm verified as multi-arch (built in this stack, or listed in verifiedHubs).",
+    enforcementLevel: "mandatory",
+    readsConfig: true,
+    check(resources, config) {
+        const archs = nodeArchitectures(resources);
+        if (!(archs.has("amd64") && archs.has("arm64"))) return [];
+        const built = resources.filter((r) => r.type === IMAGE_BUILD).map((r) => text(r.props.hub)).filter((h): h is string => h !== undefined);
+        const verified = new Set([...built, ...config.verifiedHubs].map(normalize));
+        return resources.flatMap((r) => {
+            const chart = istioChartOf(r);
+            const hub = chart ? hubOf(r.props) : undefined;
+            // No hub: the hub-override rule reports it. Unknown (computed by the cloud): nothing to judge yet.
+            if (!chart || hub === undefined || hub === null || verified.has(hub)) return [];
+            return [{
+                urn: r.urn,
+                message: `the ${chart} chart pulls from ${show(hub)}, which armfarm has not verified as multi-arch, onto a cluster with amd64 and arm64 nodes; ` +
+                    `use the hub of this stack's image build${built.length ? ` (${built.map((h) => show(h)).join(", ")})` : ""}, or list a hub you verified in the pack's verifiedHubs config`,
+            }];
+        });
+    },
+};

@@ -1,0 +1,21 @@
+/** Every armfarm policy, in the order the pack reports them. */
+import { ec2Rules } from "./ec2";
+import { ecrRules } from "./ecr";
+import { gkeRules } from "./gke";
+import { verifiedHub } from "./hub";
+import { iamRules } from "./iam";
+import { istioRules } from "./istio";
+import { PackConfig, Rule } from "./rule";
+
+export const RULES: readonly Rule[] = [
+    ...ec2Rules,
+    ...ecrRules.resource, ...ecrRules.stack,
+    ...iamRules,
+    ...gkeRules,
+    ...istioRules.resource, ...istioRules.stack,
+    verifiedHub,
+];
+
+export const DEFAULT_CONFIG: PackConfig = { verifiedHubs: [] };
+
+export * from "./rule";

@@ -1,0 +1,86 @@
+import * as assert from "assert";
+import { GKE_CLUSTER, GKE_NODE_POOL } from "../rules/gke";
+import { IMAGE_BUILD, verifiedHub } from "../rules/hub";
+import { chartName, HELM_CHART, HELM_RELEASE, hubOverride, istioChartOf, noWeakPeerAuthentication, strictMtls } from "../rules/istio";
+import { cover, resource, stackViolations, violations } from "./cases";
+
+const ISTIO_REPO = { repo: "https://istio-release.storage.googleapis.com/charts" };
+const HUB = "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio";
+
+const release = (chart: string, values: Record<string, any> = {}, props: Record<string, any> = {}) =>
+    resource(HELM_RELEASE, { chart, version: "1.30.3", namespace: "istio-system", repositoryOpts: ISTIO_REPO, values, ...props }, `mesh-${chart}`);
+const withHub = (hub: string) => ({ global: { hub, tag: "1.30.3" } });
+const peerAuth = (mode: string, props: Record<string, any> = {}) => resource("kubernetes:security.istio.io/v1:PeerAuthentication", {
+    apiVersion: "security.istio.io/v1", kind: "PeerAuthentication",
+    metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode } }, ...props,
+});
+const pools = (...machineTypes: string[]) => [
+    resource(GKE_CLUSTER, { removeDefaultNodePool: true, nodeConfig: {} }),
+    ...machineTypes.map((machineType) => resource(GKE_NODE_POOL, { nodeConfig: { machineType } })),
+];
+
+describe("policy: Istio", () => {
+    it("recognises Istio's charts by name and source", () => {
+        assert.strictEqual(chartName("oci://europe-docker.pkg.dev/acme/charts/istiod"), "istiod");
+        assert.strictEqual(chartName("https://istio-release.storage.googleapis.com/charts/cni-1.30.3.tgz"), "cni");
+        assert.strictEqual(istioChartOf(release("cni")), "cni");
+        assert.strictEqual(istioChartOf(resource(HELM_CHART, { chart: "oci://registry.example/istio/gateway" })), "gateway");
+        // A chart named gateway from elsewhere is not Istio's.
+        assert.strictEqual(istioChartOf(resource(HELM_RELEASE, { chart: "gateway", repositoryOpts: { repo: "https://charts.example.com" } })), undefined);
+    });
+
+    it("requires the hub override on charts that run Istio images, Release and Chart v4 alike", () => {
+        cover(hubOverride);
+        assert.deepStrictEqual(violations(hubOverride, release("istiod", withHub(HUB))), []);
+        assert.match(violations(hubOverride, release("istiod", { global: { tag: "1.30.3" } }))[0], /the istiod chart has no values.global.hub/);
+        assert.strictEqual(violations(hubOverride, resource(HELM_CHART, { chart: "cni", repositoryOpts: ISTIO_REPO, values: {} })).length, 1);
+        // base installs CRDs only, and gateway pods take their image from istiod's injection.
+        assert.deepStrictEqual(violations(hubOverride, release("base")), []);
+        assert.deepStrictEqual(violations(hubOverride, release("gateway")), []);
+    });
+
+    it("refuses PeerAuthentications that weaken mTLS", () => {
+        cover(noWeakPeerAuthentication);
+        assert.deepStrictEqual(violations(noWeakPeerAuthentication, peerAuth("STRICT")), []);
+        assert.match(violations(noWeakPeerAuthentication, peerAuth("PERMISSIVE"))[0], /spec.mtls.mode is PERMISSIVE/);
+        const portLevel = peerAuth("STRICT", { spec: { mtls: { mode: "STRICT" }, portLevelMtls: { 8080: { mode: "DISABLE" } } } });
+        assert.match(violations(noWeakPeerAuthentication, portLevel)[0], /spec.portLevelMtls\[8080\].mode is DISABLE/);
+    });
+
+    it("requires mesh-wide STRICT mTLS in the root namespace of every istiod", () => {
+        cover(strictMtls);
+        const istiod = release("istiod", withHub(HUB));
+        assert.deepStrictEqual(stackViolations(strictMtls, [istiod, peerAuth("STRICT")]), []);
+        assert.match(stackViolations(strictMtls, [istiod])[0], /istiod "mesh-istiod" has no mesh-wide STRICT PeerAuthentication in its root namespace "istio-system"/);
+        // In another namespace, or with a selector, it is not mesh-wide.
+        const elsewhere = peerAuth("STRICT", { metadata: { name: "default", namespace: "apps" } });
+        const selected = peerAuth("STRICT", { spec: { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } } });
+        assert.strictEqual(stackViolations(strictMtls, [istiod, elsewhere, selected]).length, 1);
+        // A custom root namespace is honoured.
+        const custom = release("istiod", { ...withHub(HUB), meshConfig: { rootNamespace: "mesh-root" } });
+        assert.deepStrictEqual(stackViolations(strictMtls, [custom, peerAuth("STRICT", { metadata: { namespace: "mesh-root" } })]), []);
+        assert.deepStrictEqual(stackViolations(strictMtls, [peerAuth("STRICT")]), [], "no istiod, nothing to require");
+    });
+
+    it("requires a verified multi-arch hub on a cluster with both architectures", () => {
+        cover(verifiedHub);
+        const build = resource(IMAGE_BUILD, { hub: HUB, tag: "1.30.3" });
+        const mixed = pools("e2-standard-4", "t2a-standard-4");
+        const upstream = release("istiod", withHub("docker.io/istio"));
+        // The build's hub (with or without a trailing slash) passes; an unverified one does not.
+        assert.deepStrictEqual(stackViolations(verifiedHub, [...mixed, build, release("istiod", withHub(`${HUB}/`))]), []);
+        const [message] = stackViolations(verifiedHub, [...mixed, build, upstream]);
+        assert.match(message, /the istiod chart pulls from "docker.io\/istio", which armfarm has not verified as multi-arch/);
+        assert.match(message, /use the hub of this stack's image build \("123456789012.dkr.ecr.us-east-1.amazonaws.com\/istio"\)/);
+        // A hub listed in the pack's config counts as verified.
+        assert.deepStrictEqual(stackViolations(verifiedHub, [...mixed, upstream], { verifiedHubs: ["docker.io/istio"] }), []);
+        // One architecture only: any hub that serves it will do.
+        assert.deepStrictEqual(stackViolations(verifiedHub, [...pools("e2-standard-4", "n2-standard-8"), upstream]), []);
+        assert.deepStrictEqual(stackViolations(verifiedHub, [...pools("t2a-standard-4"), upstream]), []);
+        // A kept default pool (e2-medium unless named) adds amd64 nodes.
+        const keptDefault = resource(GKE_CLUSTER, { removeDefaultNodePool: false, nodeConfig: {} });
+        assert.strictEqual(stackViolations(verifiedHub, [keptDefault, ...pools("t2a-standard-4").slice(1), upstream]).length, 1);
+        // A hub the cloud has not computed yet cannot be judged in this preview.
+        assert.deepStrictEqual(stackViolations(verifiedHub, [...mixed, release("istiod", withHub("[unknown]"))]), []);
+    });
+});

@@ -1,0 +1,142 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Plan, PlannedResource } from "../scripts/plan/engine";
+import { code, diffPlans, diffValues, readPlanFile, renderDiff } from "../scripts/plan/diff";
+import { pathMatches } from "../scripts/plan/diff-replace";
+import { parseArgs } from "../scripts/plan";
+import { plan, PROJECT_DIR } from "./harness";
+
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** A resource as the plan writes it, for the parts of the stack whose components are not in this program yet. */
+function synthetic(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}): PlannedResource {
+    return {
+        urn: `urn:pulumi:dev::armfarm::${type}::${name}`, type, name, custom: true, parent: null, inputs,
+        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [],
+            dependsOn: [], provider: null, customTimeouts: null, ...options },
+    };
+}
+
+const withResources = (p: Plan, ...extra: PlannedResource[]): Plan => ({ ...p, resources: [...p.resources, ...extra] });
+
+let base: Plan;
+
+describe("offline plan diff", () => {
+    before(async () => {
+        base = (await plan()).plan;
+    });
+
+    it("shows a changed instance type as an update of the launch template, with old and new values", async () => {
+        const head = (await plan({ "armfarm:farmInstanceType": "c7g.4xlarge" })).plan;
+        const diff = diffPlans(base, head);
+        assert.deepStrictEqual([diff.added, diff.removed, diff.outputs], [[], [], []]);
+        assert.deepStrictEqual(diff.changed.map((c) => [c.type, c.name, c.replaceReasons]), [[LAUNCH_TEMPLATE, "farm-hosts", []]]);
+        assert.deepStrictEqual(diff.changed[0].changes.find((c) => c.path === "instanceType"),
+            { path: "instanceType", kind: "update", old: "m6g.4xlarge", new: "c7g.4xlarge", secret: false });
+        const md = renderDiff(diff, "base.json");
+        assert.match(md, /\*\*0 to add, 0 to remove, 1 to change\*\*/);
+        assert.match(md, /- \*\*update\*\* `aws:ec2\/launchTemplate:LaunchTemplate` `farm-hosts`/);
+        assert.ok(md.includes("| `instanceType` | `m6g.4xlarge` | `c7g.4xlarge` |"), md);
+    });
+
+    it("shows a changed hub: the output, and the protected repositories it replaces", async () => {
+        const head = (await plan({ "armfarm:farmRepositoryPrefix": "mesh" })).plan;
+        const diff = diffPlans(base, head);
+        assert.deepStrictEqual(diff.outputs.find((o) => o.path === "farmHub"), {
+            path: "farmHub", kind: "update", secret: false,
+            old: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", new: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mesh",
+        });
+        const replaced = diff.changed.filter((c) => c.replaceReasons.length > 0);
+        assert.deepStrictEqual(replaced.map((c) => `${c.type} ${c.name}`).sort(), [
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy farm-install-cni", "aws:ecr/lifecyclePolicy:LifecyclePolicy farm-pilot",
+            "aws:ecr/lifecyclePolicy:LifecyclePolicy farm-proxyv2", "aws:ecr/lifecyclePolicy:LifecyclePolicy farm-ztunnel",
+            "aws:ecr/repository:Repository farm-install-cni", "aws:ecr/repository:Repository farm-pilot",
+            "aws:ecr/repository:Repository farm-proxyv2", "aws:ecr/repository:Repository farm-ztunnel",
+        ]);
+        const md = renderDiff(diff, "base.json");
+        assert.match(md, /- \*\*replace\*\* `aws:ecr\/repository:Repository` `farm-pilot`: `name` cannot change in place\. It is \*\*protected\*\*/);
+        assert.match(md, /\(8 to replace\)/);
+    });
+
+    it("shows a changed mesh hub (a synthetic Helm release: the mesh component is not on this branch)", () => {
+        const release = (hub: string) => synthetic("kubernetes:helm.sh/v3:Release", "mesh-istiod", {
+            chart: "istiod", namespace: "istio-system", values: { global: { hub, tag: "1.30.3" } },
+        });
+        const diff = diffPlans(withResources(base, release("docker.io/istio")), withResources(base, release("123456789012.dkr.ecr.us-east-1.amazonaws.com/istio")));
+        assert.deepStrictEqual(diff.changed.map((c) => [c.name, c.changes.map((x) => x.path), c.replaceReasons]),
+            [["mesh-istiod", ["values.global.hub"], []]]);
+        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `docker.io/istio` | `123456789012.dkr.ecr.us-east-1.amazonaws.com/istio` |"));
+    });
+
+    it("shows an added node pool (synthetic: the GKE component is not on this branch), and a removed one", () => {
+        const pool = synthetic("gcp:container/nodePool:NodePool", "mesh-arm64", { nodeConfig: { machineType: "t2a-standard-4" } });
+        const added = diffPlans(base, withResources(base, pool));
+        assert.deepStrictEqual([added.added.map((r) => r.name), added.removed, added.changed], [["mesh-arm64"], [], []]);
+        assert.match(renderDiff(added, "b"), /#### Added\n\n- \*\*create\*\* `gcp:container\/nodePool:NodePool` `mesh-arm64`/);
+        const removed = diffPlans(withResources(base, pool), base);
+        assert.match(renderDiff(removed, "b"), /\*\*0 to add, 1 to remove, 0 to change\*\*[\s\S]*- \*\*delete\*\* `gcp:container\/nodePool:NodePool` `mesh-arm64`/);
+    });
+
+    it("reports a secret change without either value, whichever side holds the secret", () => {
+        // The farm has no secret input: these resources stand for a mesh's registry credentials.
+        const secretThen = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "[secret]" } });
+        const plainNow = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "hunter2-now-in-clear" } });
+        const plainThen = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "old-token-4711" } });
+        for (const [from, to] of [[secretThen, plainNow], [plainThen, secretThen]]) {
+            const diff = diffPlans(withResources(base, from), withResources(base, to));
+            assert.deepStrictEqual(diff.changed[0].changes, [{ path: "stringData.password", kind: "update", secret: true }]);
+            const md = renderDiff(diff, "b") + JSON.stringify(diff);
+            assert.ok(!md.includes("hunter2") && !md.includes("old-token"), "no value of a secret path shows, from either plan");
+            assert.match(md, /\| `stringData.password` \| \*secret\* \| \*secret, changed: value not shown\* \|/);
+        }
+        // A whole secret object that disappears is reported as removed, still without its value.
+        assert.deepStrictEqual(diffValues({ auth: "[secret]" }, {}), [{ path: "auth", kind: "delete", secret: true }]);
+        // Two secrets look alike offline: no change can be claimed.
+        assert.deepStrictEqual(diffValues({ auth: "[secret]" }, { auth: "[secret]" }), []);
+    });
+
+    it("calls out replaceOnChanges and option changes", () => {
+        const before = synthetic("kubernetes:helm.sh/v3:Release", "mesh-cni", { chart: "cni", values: { cni: { chained: true } } });
+        const after = synthetic("kubernetes:helm.sh/v3:Release", "mesh-cni", { chart: "cni", values: { cni: { chained: false } } },
+            { replaceOnChanges: ["values.cni.*"], protect: true });
+        const [change] = diffPlans(withResources(base, before), withResources(base, after)).changed;
+        assert.deepStrictEqual(change.replaceReasons, ["`values.cni.chained` is in replaceOnChanges"]);
+        assert.deepStrictEqual(change.options.map((o) => [o.path, o.old, o.new]), [["protect", false, true], ["replaceOnChanges[0]", undefined, "values.cni.*"]]);
+        assert.ok(pathMatches("ingress[*].cidrBlocks", "ingress[2].cidrBlocks[0]"));
+        assert.ok(!pathMatches("nodeConfig.machineType", "nodeConfig.machine"));
+    });
+
+    it("prints values so that nothing in them escapes their code span", () => {
+        assert.strictEqual(code("a|b"), "`a\\|b`");
+        assert.strictEqual(code("x ``y`` @team <img>"), "```x ``y`` @team <img>```");
+        assert.strictEqual(code("`edge"), "`` `edge ``");
+        assert.match(code("x".repeat(500)), /… \(500 characters\)`$/);
+    });
+
+    it("runs from the command line: --diff BASE.json, and refuses a base that is not a plan", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-diff-"));
+        try {
+            const run = (...args: string[]) => spawnSync(process.execPath,
+                ["--require", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts/plan.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+            const older = { ...base, resources: base.resources.filter((r) => r.name !== "farm-ztunnel") };
+            fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(older));
+            const ok = run("--diff", path.join(dir, "base.json"));
+            assert.strictEqual(ok.status, 0, ok.stderr);
+            assert.match(ok.stdout, /Against `base.json`: \*\*2 to add, 0 to remove, 0 to change\*\*/);
+            assert.match(ok.stdout, /- \*\*create\*\* `aws:ecr\/repository:Repository` `farm-ztunnel`/);
+
+            fs.writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ resources: "none" }));
+            const bad = run("--diff", path.join(dir, "bad.json"));
+            assert.deepStrictEqual([bad.status, bad.stdout], [1, ""]);
+            assert.match(bad.stderr, /bad.json: not a plan written by npm run plan -- --json/);
+            assert.throws(() => readPlanFile(path.join(dir, "missing.json")), /cannot read a plan/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.deepStrictEqual(parseArgs(["--diff", "b.json", "--stack", "prod"]), { stack: "prod", json: false, diffBase: "b.json" });
+        assert.throws(() => parseArgs(["--diff"]), /--diff needs a value/);
+    });
+});

