@@ -6,6 +6,7 @@
 import { ConfigReader, show } from "./config/reader";
 import { AWS_REGION, AWS_REGION_ACCEPTED } from "./config/formats";
 import { FarmConfig, readFarmConfig } from "./config/farm";
+import { BuildConfig, readBuildConfig } from "./config/build";
 
 export { ConfigError } from "./config/reader";
 
@@ -21,6 +22,8 @@ export interface StackConfig {
     farm: FarmConfig;
 
     // build: IstioImageBuild settings (config/build.ts)
+    /** Undefined when the stack has no "build" part. */
+    build?: BuildConfig;
 
     // cluster: GkeArmCluster settings (config/cluster.ts)
 
@@ -42,6 +45,11 @@ export function loadConfig(): StackConfig {
     const farm = readFarmConfig(r);
 
     // build section
+    // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
+    const problemsBeforeBuild = r.problems.length;
+    const buildConfig = readBuildConfig(r, farm);
+    if (!parts.has("build")) r.problems.splice(problemsBeforeBuild);
+    const build = parts.has("build") ? buildConfig : undefined;
 
     // cluster section
 
@@ -54,6 +62,7 @@ export function loadConfig(): StackConfig {
         parts,
         awsRegion,
         farm,
+        build,
 
     };
 }

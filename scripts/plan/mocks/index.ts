@@ -2,12 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { stableHex, MockTable, ResourceMock, InvokeMock } from "./fake";
 import { awsMocks } from "./aws";
 import { registryMocks } from "./registry";
+import { buildMocks } from "./build";
 // Each domain adds its table below, one import and one entry a line.
 
 /** Every domain's mocks, by token. A later domain may not redefine a token an earlier one answers. */
 const tables: MockTable[] = [
     awsMocks,
     registryMocks,
+    buildMocks,
 
 ];
 
