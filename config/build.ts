@@ -32,7 +32,7 @@ const RELEASE_ACCEPTED = "an Istio release version such as 1.30.3";
 
 export function readBuildConfig(r: ConfigReader, farm: FarmConfig): BuildConfig {
     const mode = r.string("buildMode", { default: "mirror", oneOf: BUILD_MODES }) as BuildMode;
-    const building = mode !== "mirror";
+    const building = mode === "prebuilt-envoy" || mode === "from-source";
     const istioRelease = r.optionalString("buildIstioRelease", { pattern: ISTIO_RELEASE, accepted: RELEASE_ACCEPTED });
     const sha = (key: string) => r.optionalString(key, { pattern: GIT_SHA, accepted: GIT_SHA_ACCEPTED });
     const istioSha = sha("buildIstioSha");
