@@ -33,9 +33,11 @@ log() { printf '%s armfarm-build-%s %s\n' "$(date -u +%FT%TZ)" "$ARMFARM_BUILD_R
 step() {
     local name="$1"; shift
     log "step ${name}: $*"
-    local status=0
-    "$@" > >(tag_lines "$name") 2>&1 || status=$?
-    wait "$!" 2>/dev/null || true
+    local status
+    set +e
+    "$@" 2>&1 | tag_lines "$name"
+    status="${PIPESTATUS[0]}"
+    set -e
     if ((status != 0)); then
         printf '%s\t%s\n' "$name" "$status" >"${STATE}/failed-step"
         log "step ${name} failed with exit status ${status}"
