@@ -8,6 +8,7 @@ import { AWS_REGION, AWS_REGION_ACCEPTED } from "./config/formats";
 import { FarmConfig, readFarmConfig } from "./config/farm";
 import { ClusterConfig, readClusterConfig } from "./config/cluster";
 import { MeshConfig, readMeshConfig } from "./config/mesh";
+import { BuildConfig, readBuildConfig } from "./config/build";
 
 export { ConfigError } from "./config/reader";
 
@@ -23,6 +24,8 @@ export interface StackConfig {
     farm: FarmConfig;
 
     // build: IstioImageBuild settings (config/build.ts)
+    /** Undefined when the stack has no "build" part. */
+    build?: BuildConfig;
 
     // cluster: GkeArmCluster settings (config/cluster.ts)
     cluster: ClusterConfig;
@@ -30,6 +33,32 @@ export interface StackConfig {
     // mesh: IstioMesh settings (config/mesh.ts)
     mesh: MeshConfig;
 
+}
+
+/** The Istio image variants of the build and the mesh that are the same images (`global.variant`). */
+const MESH_VARIANT_OF_BUILD: Record<BuildConfig["variant"], MeshConfig["variant"]> = { default: "", distroless: "distroless" };
+
+/**
+ * When the mesh pulls what the stack's own build publishes (meshHub/meshTag empty), it must ask for images
+ * the build makes: the same variant, every image it pulls, and, for a mirror, the same Istio release.
+ */
+function checkMeshFitsBuild(r: ConfigReader, mesh: MeshConfig, build: BuildConfig, onOwnCluster: boolean): void {
+    if (mesh.hub !== undefined && mesh.tag !== undefined) return;
+    if (mesh.hub === undefined && onOwnCluster && build.publishTo !== "artifact-registry") {
+        r.fail("buildPublishTo", `${show(build.publishTo)} puts the mesh's images in ECR, which the GKE nodes cannot pull from without credentials; use "artifact-registry" (the cluster's hub, readable by its nodes), or set meshHub`);
+    }
+    const expected = MESH_VARIANT_OF_BUILD[build.variant];
+    if (mesh.variant !== expected) {
+        r.fail("meshVariant", `${show(mesh.variant || "none")} pulls images that armfarm:buildVariant ${show(build.variant)} does not publish; use ${show(expected || "none")} (or set meshHub and meshTag)`);
+    }
+    const pulled = ["pilot", "proxyv2", ...(mesh.cni ? ["install-cni"] : [])];
+    const missing = pulled.filter((image) => !build.images.includes(image));
+    if (missing.length > 0) {
+        r.fail("buildImages", `${show(build.images)} lacks ${missing.join(", ")}, which the mesh pulls; add ${missing.length === 1 ? "it" : "them"}`);
+    }
+    if (mesh.tag === undefined && build.mode === "mirror" && build.istioRelease !== undefined && build.istioRelease !== mesh.istioVersion) {
+        r.fail("meshIstioVersion", `${show(mesh.istioVersion)} differs from armfarm:buildIstioRelease ${show(build.istioRelease)}, whose images the mesh would run; use the same release`);
+    }
 }
 
 export function loadConfig(): StackConfig {
@@ -46,13 +75,21 @@ export function loadConfig(): StackConfig {
     const farm = readFarmConfig(r);
 
     // build section
+    // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
+    const problemsBeforeBuild = r.problems.length;
+    const buildConfig = readBuildConfig(r, farm);
+    if (!parts.has("build")) r.problems.splice(problemsBeforeBuild);
+    const build = parts.has("build") ? buildConfig : undefined;
 
     // cluster section
     const cluster = readClusterConfig(r, parts.has("cluster"));
 
     // mesh section
     const mesh = readMeshConfig(r, { mesh: parts.has("mesh"), build: parts.has("build") });
-
+    if (build?.publishTo === "artifact-registry" && !parts.has("cluster")) {
+        r.fail("buildPublishTo", `"artifact-registry" publishes to the cluster's hub, but armfarm:parts ${show([...parts])} has no "cluster"; add it, or publish to "ecr"`);
+    }
+    if (parts.has("mesh") && build) checkMeshFitsBuild(r, mesh, build, parts.has("cluster"));
 
     r.checkUnknownKeys();
     r.throwIfInvalid();
@@ -61,6 +98,7 @@ export function loadConfig(): StackConfig {
         awsRegion,
         farm,
         cluster,
+        build,
 
         mesh,
     };

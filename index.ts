@@ -6,6 +6,7 @@ import { loadConfig } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
 import { GkeArmCluster } from "./components/gcp/cluster";
 import { IstioMesh } from "./components/k8s/mesh";
+import { ArtifactRegistryTarget, IstioImageBuild } from "./components/aws/build";
 
 export = async () => {
     const config = loadConfig();
@@ -21,8 +22,6 @@ export = async () => {
             farmLogGroupName: farm.logGroupName,
         });
     }
-
-    // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
 
     // GkeArmCluster: amd64 + arm64 pools, registry, kubernetes provider
     let cluster: GkeArmCluster | undefined;
@@ -58,16 +57,34 @@ export = async () => {
         });
     }
 
+    // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
+    let build: IstioImageBuild | undefined;
+    if (config.build && farm) {
+        const { publishTo, ...settings } = config.build;
+        build = new IstioImageBuild("build", {
+            farm,
+            ...settings,
+            artifactRegistry: publishTo === "artifact-registry" ? clusterPushTarget(cluster!) : undefined,
+        });
+        Object.assign(outputs, {
+            hub: build.hub,
+            tag: build.tag,
+            variant: build.variant,
+            buildKey: build.buildKey,
+            imageDigests: build.imageDigests,
+            buildLogLocation: build.logLocation,
+            buildDurationSeconds: build.durationSeconds,
+        });
+    }
+
     // IstioMesh: preflight, then base, istiod, gateway with the hub override
     if (config.parts.has("mesh")) {
         const m = config.mesh;
-        if (m.hub === undefined || m.tag === undefined) {
-            throw new Error("armfarm:meshHub and armfarm:meshTag are empty, meaning \"the build's\", but the build's outputs are not wired into the mesh yet; set both");
-        }
         // On the stack's own cluster, its provider and its pools' architectures; otherwise the default
         // kubernetes provider (kubernetes:context / KUBECONFIG) and `meshNodeArchitectures`.
         const mesh = new IstioMesh("mesh", {
-            hub: m.hub, tag: m.tag, istioVersion: m.istioVersion, variant: m.variant, cni: m.cni,
+            // The hub and tag from config, or what the stack's own build published and verified.
+            hub: m.hub ?? build!.hub, tag: m.tag ?? build!.tag, istioVersion: m.istioVersion, variant: m.variant, cni: m.cni,
             platform: m.platform, mtlsMode: m.mtlsMode, controlPlaneArch: m.controlPlaneArch,
             provider: cluster?.provider,
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
@@ -87,3 +104,11 @@ export = async () => {
 
     return outputs;
 };
+
+/** The cluster's hub and the federation the farm's hosts push to it with. */
+function clusterPushTarget(cluster: GkeArmCluster): ArtifactRegistryTarget {
+    if (!cluster.federationProvider || !cluster.pushServiceAccountEmail) {
+        throw new Error("the cluster has no federation for the build hosts: it needs the farm's host role");
+    }
+    return { hub: cluster.hub, workloadIdentityProvider: cluster.federationProvider, serviceAccountEmail: cluster.pushServiceAccountEmail };
+}

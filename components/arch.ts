@@ -119,3 +119,26 @@ export function archAffinity(arches: readonly KubeArch[]) {
         },
     };
 }
+
+/**
+ * Graviton families whose same-size types are interchangeable for a build host (same vCPUs and memory, a newer
+ * or older generation), oldest first. Source: AWS, "Amazon EC2 instance types": general purpose m6g/m7g/m8g
+ * (4 GiB per vCPU), compute optimized c6g/c7g/c8g (2 GiB), memory optimized r6g/r7g/r8g (8 GiB); each offers
+ * the sizes medium to 16xlarge.
+ */
+export const GRAVITON_GENERATIONS: readonly (readonly string[])[] = [
+    ["m6g", "m7g", "m8g"],
+    ["c6g", "c7g", "c8g"],
+    ["r6g", "r7g", "r8g"],
+];
+
+/**
+ * The instance types a spot request may fall back to for `type`: the type itself first, then the same size in
+ * the other generations of its class. A type outside these classes has no equivalents.
+ */
+export function gravitonEquivalents(type: string): string[] {
+    const parsed = parseEc2InstanceType(type);
+    const generation = parsed && GRAVITON_GENERATIONS.find((g) => g.includes(parsed.family));
+    if (!parsed || !generation || EC2_SIZES.indexOf(parsed.size) > EC2_SIZES.indexOf("16xlarge")) return [type];
+    return [type, ...generation.filter((f) => f !== parsed.family).map((f) => `${f}.${parsed.size}`)];
+}

@@ -18,10 +18,12 @@ export interface PlanResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** A component's registered outputs, which the engine shows stack policies as its properties. */
+    outputs?: Record<string, unknown>;
 }
 
 export function toSubject(r: PlanResource): Subject {
-    return { type: r.type, name: r.name, urn: r.urn, props: r.inputs as Record<string, any> };
+    return { type: r.type, name: r.name, urn: r.urn, props: { ...r.inputs, ...r.outputs } as Record<string, any> };
 }
 
 /** Every violation of `rules` (default: the whole pack) in `resources`. */

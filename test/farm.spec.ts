@@ -142,7 +142,7 @@ describe("GravitonBuildFarm", () => {
                 assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
                 assert.strictEqual(repo.inputs.forceDelete, false);
             }
-            const view = await plan({ "armfarm:farmRepositories": ["pilot", "proxyv2"], "armfarm:farmRepositoryPrefix": "mesh/istio" });
+            const view = await plan({ "armfarm:parts": ["farm"], "armfarm:farmRepositories": ["pilot", "proxyv2"], "armfarm:farmRepositoryPrefix": "mesh/istio" });
             assert.deepStrictEqual(view.ofType(REPO).map((r) => r.inputs.name).sort(), ["mesh/istio/pilot", "mesh/istio/proxyv2"]);
         });
 

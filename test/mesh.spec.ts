@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { plan, planError, PlanView } from "./harness";
+import { plan as planStack, planError as planStackError, Overrides, PlanOptions, PlanView } from "./harness";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { PlannedResource } from "../scripts/plan/engine";
 
@@ -14,6 +14,14 @@ const CHARTS = "https://istio-release.storage.googleapis.com/charts";
 
 // The gateway chart's own values schema (istio 1.30.3), kept as test data: see test/data/istio-1.30.3/README.md.
 const gatewaySchema = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "istio-1.30.3", "gateway-values.schema.json"), "utf8"));
+
+/**
+ * Most specs look at the mesh with a hub of the team's own (docker.io/istio, as `meshHub`/`meshTag` name it);
+ * the dev stack's wiring to its own build and cluster is specced in "on the stack's own build".
+ */
+const OWN_HUB: Overrides = { "armfarm:parts": ["farm", "cluster", "mesh"], "armfarm:meshHub": "docker.io/istio", "armfarm:meshTag": "1.30.3" };
+const plan = (overrides: Overrides = {}, options?: PlanOptions) => planStack({ ...OWN_HUB, ...overrides }, options);
+const planError = (overrides: Overrides = {}, options?: PlanOptions) => planStackError({ ...OWN_HUB, ...overrides }, options);
 
 const values = (r: PlannedResource) => r.inputs.values as Record<string, any>;
 const release = (view: PlanView, name: string) => view.get(RELEASE, name);
@@ -266,10 +274,19 @@ describe("IstioMesh", () => {
             assert.match(message, /armfarm:meshTag: is not set; .* is required without the build part/);
         });
 
-        it("lets meshHub and meshTag be empty with the build part, meaning the build's", async () => {
-            const message = await planError({ "armfarm:meshHub": undefined, "armfarm:meshTag": undefined });
-            assert.doesNotMatch(message, /Invalid stack configuration/);
-            assert.match(message, /the build's outputs are not wired into the mesh yet/);
+        it("requires meshHub and meshTag without the build part", async () => {
+            const message = await planStackError({ "armfarm:parts": ["cluster", "mesh"] });
+            assert.match(message, /armfarm:meshHub: is not set; .* is required without the build part/);
+            assert.match(message, /armfarm:meshTag: is not set; .* is required without the build part/);
+        });
+
+        it("refuses a variant, image list or release the stack's build does not publish", async () => {
+            const message = await planStackError({
+                "armfarm:meshVariant": "none", "armfarm:buildImages": ["pilot", "proxyv2"], "armfarm:meshIstioVersion": "1.30.2",
+            });
+            assert.match(message, /armfarm:meshVariant: "none" pulls images that armfarm:buildVariant "distroless" does not publish; use "distroless"/);
+            assert.match(message, /armfarm:buildImages: \["pilot","proxyv2"\] lacks install-cni, which the mesh pulls/);
+            assert.match(message, /armfarm:meshIstioVersion: "1.30.2" differs from armfarm:buildIstioRelease "1.30.3"/);
         });
 
         it("refuses versions without arm64 images, bad hubs, and impossible placements in one error", async () => {
@@ -299,5 +316,27 @@ describe("IstioMesh", () => {
         assert.deepStrictEqual([service.namespace, service.name, service.type], ["istio-ingress", "istio-ingressgateway", "LoadBalancer"]);
         assert.match(service.address, /^203\.0\.113\.\d+$/);
         assert.strictEqual((dev.outputs.meshImages as Record<string, string>).sidecar, "docker.io/istio/proxyv2:1.30.3-distroless");
+    });
+
+    describe("on the stack's own build (the dev stack)", () => {
+        let stack: PlanView;
+        before(async () => {
+            stack = await planStack();
+        });
+
+        it("pulls what the build published and verified: its hub, its tag, its variant", () => {
+            const istiod = values(release(stack, "mesh-istiod-1-30-3"));
+            assert.strictEqual(istiod.global.hub, stack.outputs.hub);
+            assert.strictEqual(istiod.global.tag, stack.outputs.tag);
+            assert.strictEqual(istiod.global.variant, stack.outputs.variant);
+            assert.strictEqual((stack.outputs.meshImages as Record<string, string>).sidecar, `${stack.outputs.hub}/proxyv2:1.30.3-distroless`);
+        });
+
+        it("touches no release before the build's run has finished", () => {
+            const association = stack.get("aws:ssm/association:Association", "build-build");
+            for (const r of stack.ofType(RELEASE)) {
+                assert.ok(r.options.dependsOn.includes(association.urn), `${r.name} waits for the build`);
+            }
+        });
     });
 });

@@ -56,6 +56,8 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     public readonly hostRoleName: pulumi.Output<string>;
     public readonly subnetId: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
+    /** The images the farm holds a repository for, in the order given. */
+    public readonly repositoryNames: string[];
     /** The hosts' instance type and whether they run on spot, for the builds that launch them. */
     public readonly instanceType: string;
     public readonly spot: boolean;
@@ -67,6 +69,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         const settings = validate(args);
         this.instanceType = settings.instanceType;
         this.spot = settings.spot;
+        this.repositoryNames = [...settings.repositories];
         this.tags = { ...args.tags, "armfarm:farm": name, "managed-by": "pulumi" };
 
         const parent = { parent: this };

@@ -78,8 +78,6 @@ export class GkeArmCluster extends pulumi.ComponentResource {
     public readonly federationProvider?: pulumi.Output<string>;
     /** The service account the build hosts impersonate to push (undefined without federation). */
     public readonly pushServiceAccountEmail?: pulumi.Output<string>;
-    /** External account credential configuration for the build hosts (undefined without federation). */
-    public readonly pushCredentialConfig?: pulumi.Output<string>;
 
     constructor(name: string, args: GkeArmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("armfarm:gcp:GkeArmCluster", name, args, opts);
@@ -106,7 +104,6 @@ export class GkeArmCluster extends pulumi.ComponentResource {
             }, parent);
             this.federationProvider = federation.providerName;
             this.pushServiceAccountEmail = federation.pushServiceAccountEmail;
-            this.pushCredentialConfig = federation.credentialConfig;
         }
 
         this.clusterName = cluster.name;

@@ -47,8 +47,6 @@ export interface Federation {
     /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
     providerName: pulumi.Output<string>;
     pushServiceAccountEmail: pulumi.Output<string>;
-    /** The external account credential file the build hosts use with gcloud or docker-credential-gcr. */
-    credentialConfig: pulumi.Output<string>;
 }
 
 /**
@@ -96,29 +94,5 @@ export function createFederation(name: string, s: FederationSettings, opts: pulu
     return {
         providerName: provider.name,
         pushServiceAccountEmail: pusher.email,
-        credentialConfig: pulumi.all([provider.name, pusher.email]).apply(([p, email]) => awsCredentialConfig(p, email)),
     };
-}
-
-/**
- * The external account credential configuration for an EC2 host, as `gcloud iam workload-identity-pools
- * create-cred-config --aws --enable-imdsv2` writes it (the farm's hosts require IMDSv2 tokens). It holds no
- * secret: the host's own AWS credentials are exchanged at each use.
- */
-export function awsCredentialConfig(providerName: string, serviceAccountEmail: string): string {
-    return JSON.stringify({
-        type: "external_account",
-        audience: `//iam.googleapis.com/${providerName}`,
-        subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
-        service_account_impersonation_url:
-            `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${serviceAccountEmail}:generateAccessToken`,
-        token_url: "https://sts.googleapis.com/v1/token",
-        credential_source: {
-            environment_id: "aws1",
-            region_url: "http://169.254.169.254/latest/meta-data/placement/availability-zone",
-            url: "http://169.254.169.254/latest/meta-data/iam/security-credentials",
-            regional_cred_verification_url: "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
-            imdsv2_session_token_url: "http://169.254.169.254/latest/api/token",
-        },
-    }, null, 2);
 }

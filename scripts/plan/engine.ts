@@ -24,6 +24,8 @@ export interface PlannedResource {
     custom: boolean;
     parent: string | null;
     inputs: Record<string, unknown>;
+    /** A component's outputs, as it registers them (`registerOutputs`); what stack policies see of it. */
+    outputs?: Record<string, unknown>;
     options: PlannedOptions;
 }
 
@@ -126,6 +128,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     const monitor = new MockMonitor(makeMocks(request.mocks));
     const recorded = new Map<string, PlannedResource>();
     let outputs: Record<string, unknown> = {};
+    const componentOutputs = new Map<string, Record<string, unknown>>();
     let stackUrn = "";
 
     const register = monitor.registerResource.bind(monitor);
@@ -149,7 +152,9 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     (monitor as any).registerResourceOutputs = (req: any, callback: (err: any, res: any) => void) => {
-        if (req.getUrn() === stackUrn) outputs = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const registered = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        if (req.getUrn() === stackUrn) outputs = registered;
+        else if (Object.keys(registered).length > 0) componentOutputs.set(req.getUrn(), registered);
         return registerOutputs(req, callback);
     };
 
@@ -181,6 +186,10 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     }
     if (asyncErrors.length > 0) throw asyncErrors[0];
 
+    for (const [urn, registered] of componentOutputs) {
+        const resource = recorded.get(urn);
+        if (resource && !resource.custom) resource.outputs = registered;
+    }
     const resources = [...recorded.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { project: config.project, stack, resources, outputs };
 }

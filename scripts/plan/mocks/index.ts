@@ -4,6 +4,7 @@ import { awsMocks } from "./aws";
 import { registryMocks } from "./registry";
 import { gcpMocks } from "./gcp";
 import { k8sMocks } from "./k8s";
+import { buildMocks } from "./build";
 // Each domain adds its table below, one import and one entry a line.
 
 /** Every domain's mocks, by token. A later domain may not redefine a token an earlier one answers. */
@@ -12,6 +13,7 @@ const tables: MockTable[] = [
     registryMocks,
     gcpMocks,
     k8sMocks,
+    buildMocks,
 
 ];
 

@@ -1,0 +1,247 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PLATFORMS, Platform } from "../arch";
+import { verifyMultiArch } from "../registry";
+import {
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, HOST_READY_TIMEOUT_MINUTES,
+    ISTIO_ENVOY_BASE_URL, ISTIO_RELEASE, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey, buildRunId,
+    defaultTag, supportsMirror,
+} from "./build-data";
+import { createBuildHost, createBuildHostPolicy } from "./build-host";
+import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument, readBuildResult } from "./build-document";
+import { GravitonBuildFarm } from "./farm";
+import { HOST_LOG_DIR } from "./user-data";
+
+export interface IstioImageBuildArgs {
+    /** The farm whose launch template, repositories, role and log group the build uses. Required. */
+    farm: GravitonBuildFarm;
+    /** `mirror`, `prebuilt-envoy` or `from-source`. Default `mirror`. */
+    mode?: BuildMode;
+    /** The Istio release to mirror, 1.15 or later (mode `mirror`). Default none. */
+    istioRelease?: string;
+    /** The istio/istio commit to build (building modes), 40 hex characters. Default none. */
+    istioSha?: string;
+    /** The istio/proxy commit envoy is built from (mode `from-source`). Default none. */
+    proxySha?: string;
+    /** The istio/tools commit the build-tools images are built from (mode `from-source`). Default none. */
+    toolsSha?: string;
+    /** Platforms every image must hold. Default linux/amd64 and linux/arm64. */
+    architectures?: Platform[];
+    /** `default` or `distroless` (published as `<tag>-distroless`). Default `default`. */
+    variant?: Variant;
+    /** Images to publish, among the farm's repositories. Default: every repository of the farm. */
+    images?: string[];
+    /** The tag (Istio's `global.tag`). Default: the release for a mirror, `git-<istioSha:12>` otherwise. */
+    tag?: string;
+    /** The bound on the build phase in minutes. Default by mode: mirror 30, prebuilt-envoy 120, from-source 1440. */
+    timeoutMinutes?: number;
+    /** Raise to run an unchanged build again (after a failure outside the sources). Default 1. */
+    attempt?: number;
+    /** Extra tags for every resource. Default the farm's tags. */
+    tags?: Record<string, string>;
+    /** Publish to this Artifact Registry hub instead of the farm's ECR hub. Default: the farm's hub. */
+    artifactRegistry?: ArtifactRegistryTarget;
+}
+
+/**
+ * An Artifact Registry hub the build hosts push to without a key: their AWS role is exchanged for a short-lived
+ * token of a GCP service account through Workload Identity Federation (GkeArmCluster creates all three).
+ */
+export interface ArtifactRegistryTarget {
+    /** `<region>-docker.pkg.dev/<project>/<repository>`. */
+    hub: pulumi.Input<string>;
+    /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
+    workloadIdentityProvider: pulumi.Input<string>;
+    /** The service account with writer rights on the repository, which the hosts impersonate. */
+    serviceAccountEmail: pulumi.Input<string>;
+}
+
+type Settings = Required<Omit<IstioImageBuildArgs, "farm" | "istioRelease" | "istioSha" | "proxySha" | "toolsSha" | "tags" | "artifactRegistry">> &
+    Pick<IstioImageBuildArgs, "istioRelease" | "istioSha" | "proxySha" | "toolsSha">;
+
+/**
+ * One build of one Istio source on a host launched from the farm: the host runs the build script (through SSM,
+ * no inbound ports), pushes every image for every platform under one tag, records its result and ends itself.
+ * `pulumi up` waits for it, fails with the log tail when it fails, and then verifies with the registry's own
+ * answer that every image under `hub:tag` lists every platform.
+ */
+export class IstioImageBuild extends pulumi.ComponentResource {
+    /** The hub the images are published under (Istio's `global.hub`). */
+    public readonly hub: pulumi.Output<string>;
+    /** The tag (Istio's `global.tag`); distroless images carry it with `-distroless`. */
+    public readonly tag: pulumi.Output<string>;
+    public readonly variant: pulumi.Output<string>;
+    /** SHA-256 of what the build produces; a new key runs a new build. */
+    public readonly buildKey: pulumi.Output<string>;
+    /** The run id that tags the host and the log lines: the key's first 12 digits (and the attempt). */
+    public readonly runId: pulumi.Output<string>;
+    /** Per image, the digest of each platform's manifest, from the registry after the build. */
+    public readonly imageDigests: pulumi.Output<Record<string, Record<string, string>>>;
+    /** Where the build's log is, and the command that prints it. */
+    public readonly logLocation: pulumi.Output<string>;
+    /** How long the run took on its host, in seconds, as the script measured it. */
+    public readonly durationSeconds: pulumi.Output<number>;
+
+    constructor(name: string, args: IstioImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("armfarm:aws:IstioImageBuild", name, { ...args, farm: undefined }, opts);
+        const s = validate(args);
+        const key = buildKey({
+            mode: s.mode, release: s.istioRelease, sources: { istio: s.istioSha, proxy: s.proxySha, tools: s.toolsSha },
+            architectures: s.architectures, variant: s.variant, images: s.images, tag: s.tag,
+        });
+        const runId = buildRunId(key, s.attempt);
+        const farm = args.farm;
+        const tags = { ...farm.tags, ...args.tags, "armfarm:build": name, "armfarm:build-key": key.slice(0, 12) };
+        const parent = { parent: this };
+        const resultPath = `/armfarm/builds/${name}/${runId}`;
+        const logLocation = pulumi.interpolate`CloudWatch Logs group ${farm.logGroupName}, stream <host>/armfarm, lines tagged armfarm-build-${runId}; print them with: aws logs tail ${farm.logGroupName} --since 2d --filter-pattern '"armfarm-build-${runId}"'`;
+
+        const target = publishTarget(farm, args.artifactRegistry);
+        const host = createBuildHost(name, runId, farm, tags, parent);
+        const policy = createBuildHostPolicy(name, farm, host, resultPath, parent);
+        const env = buildEnvironment(s, runId, key, resultPath, farm, target, host.name);
+        const document = createBuildDocument(name, env.apply((e) => buildDocumentContent(e, s.timeoutMinutes * 60 + HOST_READY_TIMEOUT_MINUTES * 60 + 600)), tags, parent);
+        const waitSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES + 15) * 60;
+        const association = createBuildAssociation(name, runId, document, waitSeconds, { parent: this, dependsOn: [host, policy] });
+        const result = readBuildResult(resultPath, logLocation, association, { parent: this });
+
+        // Verification reads the registry only after the recorded result said the images are pushed.
+        const verified = verifyMultiArch({
+            hub: pulumi.all([target.hub, result]).apply(([hub]) => hub),
+            tag: s.tag + VARIANT_TAG_SUFFIX[s.variant],
+            images: s.images,
+            platforms: s.architectures,
+        }, { parent: this });
+
+        // The registry's read token is secret, and so is all that the verification returns; hub, tag and
+        // digests are not.
+        this.hub = pulumi.unsecret(pulumi.all([target.hub, verified]).apply(([hub]) => hub));
+        this.tag = pulumi.unsecret(verified.apply(() => s.tag));
+        this.variant = pulumi.output(s.variant);
+        this.buildKey = pulumi.output(key);
+        this.runId = pulumi.output(runId);
+        this.imageDigests = pulumi.unsecret(verified).apply((v) => Object.fromEntries(Object.entries(v).map(([image, i]) => [image, i.digests])));
+        this.logLocation = logLocation;
+        this.durationSeconds = result.durationSeconds;
+        this.registerOutputs({
+            hub: this.hub, tag: this.tag, variant: this.variant, buildKey: this.buildKey, runId: this.runId,
+            imageDigests: this.imageDigests, logLocation: this.logLocation, durationSeconds: this.durationSeconds,
+        });
+    }
+}
+
+function invalid(propertyPath: string, reason: string): never {
+    throw new pulumi.InputPropertyError({ propertyPath, reason });
+}
+
+/** Applies defaults and refuses what cannot build, before anything is registered. */
+export function validate(args: IstioImageBuildArgs): Settings {
+    const mode = args.mode ?? "mirror";
+    if (!BUILD_MODES.includes(mode)) invalid("mode", `${JSON.stringify(mode)} is not one of ${BUILD_MODES.join(", ")}`);
+    const sha = (key: "istioSha" | "proxySha" | "toolsSha", needed: boolean) => {
+        const value = args[key];
+        if (value === undefined) {
+            if (needed) invalid(key, `is required by mode ${JSON.stringify(mode)}: a 40-character git commit SHA`);
+            return undefined;
+        }
+        if (!/^[0-9a-f]{40}$/.test(value)) invalid(key, `${JSON.stringify(value)} is not a full git commit SHA (40 lowercase hex characters)`);
+        return value;
+    };
+    const istioSha = sha("istioSha", mode !== "mirror");
+    const proxySha = sha("proxySha", mode === "from-source");
+    const toolsSha = sha("toolsSha", mode === "from-source");
+    if (mode === "mirror") {
+        const release = args.istioRelease;
+        if (release === undefined || !ISTIO_RELEASE.test(release)) invalid("istioRelease", `${JSON.stringify(release)} is not an Istio release such as 1.30.3; mode "mirror" needs one`);
+        if (!supportsMirror(release)) {
+            invalid("istioRelease", `${release} predates ${FIRST_MULTIARCH_RELEASE.major}.${FIRST_MULTIARCH_RELEASE.minor}, the first release with arm64 images; there is nothing to mirror for arm64`);
+        }
+    }
+    const architectures = args.architectures ?? [...PLATFORMS];
+    if (architectures.length === 0 || architectures.some((a) => !PLATFORMS.includes(a)) || new Set(architectures).size !== architectures.length) {
+        invalid("architectures", `${JSON.stringify(architectures)} must list one or more distinct platforms of ${PLATFORMS.join(", ")}`);
+    }
+    const variant = args.variant ?? "default";
+    if (!VARIANTS.includes(variant)) invalid("variant", `${JSON.stringify(variant)} is not one of ${VARIANTS.join(", ")}`);
+    const farmImages = args.farm.repositoryNames;
+    const images = args.images ?? [...farmImages];
+    const unknown = images.filter((i) => !farmImages.includes(i));
+    if (images.length === 0 || unknown.length > 0) {
+        invalid("images", `${JSON.stringify(unknown.length ? unknown : images)} is not accepted; name one or more of the farm's repositories (${farmImages.join(", ")})`);
+    }
+    const tag = args.tag ?? defaultTag(mode, args.istioRelease, istioSha);
+    if (!DOCKER_TAG.test(tag)) invalid("tag", `${JSON.stringify(tag)} is not a Docker tag`);
+    const timeoutMinutes = args.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES[mode];
+    if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 2880) invalid("timeoutMinutes", `${timeoutMinutes} is not an integer from 1 to 2880`);
+    const attempt = args.attempt ?? 1;
+    if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
+    return {
+        mode, istioRelease: mode === "mirror" ? args.istioRelease : undefined, istioSha, proxySha, toolsSha,
+        architectures, variant, images, tag, timeoutMinutes, attempt,
+    };
+}
+
+interface PublishTarget {
+    hub: pulumi.Output<string>;
+    /** The registry host, which the script logs in to. */
+    registry: pulumi.Output<string>;
+    /** For Artifact Registry: what the script exchanges the host's AWS role for a push token with. */
+    federation?: pulumi.Output<{ provider: string; serviceAccount: string }>;
+}
+
+/** Where the images go: the farm's ECR hub, or an Artifact Registry hub reached by federation. */
+function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarget): PublishTarget {
+    if (!registry) return { hub: farm.hub, registry: farm.registry };
+    const hub = pulumi.output(registry.hub);
+    return {
+        hub,
+        registry: hub.apply((h) => h.split("/")[0]),
+        federation: pulumi.all([registry.workloadIdentityProvider, registry.serviceAccountEmail])
+            .apply(([provider, serviceAccount]) => ({ provider, serviceAccount })),
+    };
+}
+
+/** The build script's environment: everything it needs, nothing secret. */
+function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: GravitonBuildFarm,
+    target: PublishTarget, groupName: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
+    return pulumi.all([target.hub, target.registry, target.federation, groupName, regionOf(farm)]).apply(([hub, registry, federation, group, region]) => {
+        const env: BuildEnvironment = {
+            ARMFARM_BUILD_MODE: s.mode,
+            ARMFARM_BUILD_RUN: runId,
+            ARMFARM_BUILD_KEY: key,
+            ARMFARM_HUB: hub,
+            ARMFARM_REGISTRY: registry,
+            ARMFARM_TAG: s.tag,
+            ARMFARM_VARIANT: s.variant,
+            ARMFARM_IMAGES: s.images.join(" "),
+            ARMFARM_ARCHITECTURES: s.architectures.join(","),
+            ARMFARM_REGION: region,
+            ARMFARM_TIMEOUT_SECONDS: String(s.timeoutMinutes * 60),
+            ARMFARM_READY_TIMEOUT_SECONDS: String(HOST_READY_TIMEOUT_MINUTES * 60),
+            ARMFARM_RESULT_PATH: resultPath,
+            ARMFARM_ASG_NAME: group,
+            ARMFARM_LOG_DIR: HOST_LOG_DIR,
+            ARMFARM_WORK_DIR: "/var/lib/armfarm/build",
+        };
+        if (s.mode === "mirror") {
+            env.ARMFARM_ISTIO_RELEASE = s.istioRelease!;
+            env.ARMFARM_UPSTREAM_HUB = UPSTREAM_HUB;
+        } else {
+            env.ARMFARM_ISTIO_SHA = s.istioSha!;
+            env.ARMFARM_ENVOY_BASE_URL = ISTIO_ENVOY_BASE_URL;
+        }
+        if (s.mode === "from-source") {
+            env.ARMFARM_PROXY_SHA = s.proxySha!;
+            env.ARMFARM_TOOLS_SHA = s.toolsSha!;
+        }
+        if (federation) {
+            env.ARMFARM_GCP_WORKLOAD_IDENTITY_PROVIDER = federation.provider;
+            env.ARMFARM_GCP_SERVICE_ACCOUNT = federation.serviceAccount;
+        }
+        return env;
+    });
+}
+
+function regionOf(farm: GravitonBuildFarm): pulumi.Output<string> {
+    // The registry host is <account>.dkr.ecr.<region>.amazonaws.com: the farm's region, already resolved.
+    return farm.registry.apply((r) => r.split(".")[3]);
+}

@@ -1,0 +1,86 @@
+import { PLATFORMS, Platform } from "../components/arch";
+import {
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_VOLUME_GIB,
+    ISTIO_RELEASE, supportsMirror, VARIANTS, Variant, defaultTag,
+} from "../components/aws/build-data";
+import { FarmConfig } from "./farm";
+import { ConfigReader, show } from "./reader";
+import { GIT_SHA, GIT_SHA_ACCEPTED } from "./formats";
+
+/** The Istio image build's settings (keys `armfarm:build*`). */
+export interface BuildConfig {
+    mode: BuildMode;
+    /** The Istio release to mirror (mode `mirror`). */
+    istioRelease?: string;
+    /** istio/istio, istio/proxy and istio/tools commits (building modes). */
+    istioSha?: string;
+    proxySha?: string;
+    toolsSha?: string;
+    architectures: Platform[];
+    variant: Variant;
+    /** Images to publish; a subset of the farm's repositories. */
+    images: string[];
+    /** The tag (Istio's `global.tag`); the variant's suffix is added for distroless. */
+    tag: string;
+    /** The bound on the build phase, in minutes. */
+    timeoutMinutes: number;
+    /** Raise to run a build again with an unchanged key (after a failure that was not in the sources). */
+    attempt: number;
+    /** The hub the build publishes to: the farm's ECR repositories, or the cluster's Artifact Registry. */
+    publishTo: PublishTarget;
+}
+
+export const PUBLISH_TARGETS = ["ecr", "artifact-registry"] as const;
+export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
+
+const RELEASE_ACCEPTED = "an Istio release version such as 1.30.3";
+
+export function readBuildConfig(r: ConfigReader, farm: FarmConfig): BuildConfig {
+    const mode = r.string("buildMode", { default: "mirror", oneOf: BUILD_MODES }) as BuildMode;
+    const building = mode === "prebuilt-envoy" || mode === "from-source";
+    const istioRelease = r.optionalString("buildIstioRelease", { pattern: ISTIO_RELEASE, accepted: RELEASE_ACCEPTED });
+    const sha = (key: string) => r.optionalString(key, { pattern: GIT_SHA, accepted: GIT_SHA_ACCEPTED });
+    const istioSha = sha("buildIstioSha");
+    const proxySha = sha("buildProxySha");
+    const toolsSha = sha("buildToolsSha");
+
+    if (mode === "mirror") {
+        if (istioRelease === undefined) {
+            r.fail("buildIstioRelease", `is not set; buildMode "mirror" copies an upstream release, so ${RELEASE_ACCEPTED} is required`);
+        } else if (ISTIO_RELEASE.test(istioRelease) && !supportsMirror(istioRelease)) {
+            r.fail("buildIstioRelease", `${show(istioRelease)} is older than ${FIRST_MULTIARCH_RELEASE.major}.${FIRST_MULTIARCH_RELEASE.minor}, ` +
+                `the first release published for linux/arm64, so there is no arm64 image to mirror; use buildMode "prebuilt-envoy" or "from-source" with its sources`);
+        }
+    }
+    if (building && istioSha === undefined) r.fail("buildIstioSha", `is not set; buildMode ${show(mode)} builds istio/istio at this commit, so ${GIT_SHA_ACCEPTED} is required`);
+    if (mode === "from-source") {
+        if (proxySha === undefined) r.fail("buildProxySha", `is not set; buildMode "from-source" builds envoy from istio/proxy at this commit, so ${GIT_SHA_ACCEPTED} is required`);
+        if (toolsSha === undefined) r.fail("buildToolsSha", `is not set; buildMode "from-source" builds the build-tools images from istio/tools at this commit, so ${GIT_SHA_ACCEPTED} is required`);
+        if (Number.isSafeInteger(farm.rootVolumeGiB) && farm.rootVolumeGiB < FROM_SOURCE_MIN_VOLUME_GIB) {
+            r.fail("farmRootVolumeGiB", `${farm.rootVolumeGiB} GiB is too small for buildMode "from-source" (two envoy Bazel trees and the build-tools images); use at least ${FROM_SOURCE_MIN_VOLUME_GIB}`);
+        }
+    }
+
+    const architectures = r.stringList("buildArchitectures", { default: [...PLATFORMS], oneOf: PLATFORMS, minItems: 1 }) as Platform[];
+    const variant = r.string("buildVariant", { default: "default", oneOf: VARIANTS }) as Variant;
+    const images = readImages(r, farm);
+    const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, istioSha), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
+    const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: 2880 });
+    return {
+        mode, istioRelease, istioSha, proxySha, toolsSha, architectures, variant, images, tag,
+        timeoutMinutes: timeout === 0 ? DEFAULT_TIMEOUT_MINUTES[mode] : timeout,
+        attempt: r.integer("buildAttempt", { default: 1, min: 1, max: 999 }),
+        publishTo: r.string("buildPublishTo", { default: "ecr", oneOf: PUBLISH_TARGETS }) as PublishTarget,
+    };
+}
+
+/** The images to publish: the farm's repositories unless a subset is named. */
+function readImages(r: ConfigReader, farm: FarmConfig): string[] {
+    const images = r.stringList("buildImages", { default: [] });
+    for (const image of images) {
+        if (!farm.repositories.includes(image)) {
+            r.fail("buildImages", `${show(image)} is not one of the farm's repositories; use images from armfarm:farmRepositories (${farm.repositories.join(", ")})`);
+        }
+    }
+    return images.length > 0 ? images : [...farm.repositories];
+}
