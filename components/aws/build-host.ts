@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { gravitonEquivalents } from "../arch";
+import { BUILD_HOST_TAG } from "./farm-data";
 import { GravitonBuildFarm } from "./farm";
 
 /** The tag that names a build run on its host; the SSM association targets hosts by it. */
@@ -45,7 +46,7 @@ export function createBuildHost(name: string, runId: string, farm: GravitonBuild
         // The build's association waits for the host; the group does not wait for it to be InService.
         waitForCapacityTimeout: "0",
         healthCheckType: "EC2",
-        tags: Object.entries({ ...tags, [BUILD_RUN_TAG]: runId, Name: `armfarm-${name}-${runId}` })
+        tags: Object.entries({ ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value, [BUILD_RUN_TAG]: runId, Name: `armfarm-${name}-${runId}` })
             .map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     }, {
         ...opts,

@@ -36,6 +36,9 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
  */
 export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2", "install-cni", "ztunnel", "istioctl"];
 
+/** The tag that marks a build host (on the launch template's instances and on each build's host group). */
+export const BUILD_HOST_TAG = { key: "armfarm:role", value: "build-host" } as const;
+
 /** The root device name of Canonical's Ubuntu AMIs. */
 export const UBUNTU_ROOT_DEVICE = "/dev/sda1";
 

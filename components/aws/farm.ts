@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { isGravitonInstanceType } from "../arch";
 import {
-    ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES,
+    BUILD_HOST_TAG, ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES,
     UBUNTU_ROOT_DEVICE, ubuntuArm64AmiParameter,
 } from "./farm-data";
 import { renderUserData } from "./user-data";
@@ -268,7 +268,7 @@ function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.Instan
     securityGroupId: pulumi.Output<string>, subnetId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
     const region = aws.getRegionOutput({}, opts).name;
-    const hostTags = { ...tags, "armfarm:role": "build-host" };
+    const hostTags = { ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
     return new aws.ec2.LaunchTemplate(`${name}-hosts`, {
         description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} arm64 on ${s.instanceType}`,
         // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current arm64

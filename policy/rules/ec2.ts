@@ -1,5 +1,6 @@
 /** EC2 hosts and launch templates: metadata, network exposure, disks, and the architecture of build hosts. */
 import { isGravitonInstanceType } from "../../components/arch";
+import { BUILD_HOST_TAG } from "../../components/aws/farm-data";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
@@ -16,7 +17,7 @@ export const EBS_VOLUME = "aws:ebs/volume:Volume";
  * (its `tagSpecifications`), or on an autoscaling group's tags. Source: components/aws/farm.ts, the hosts'
  * tags in the launch template.
  */
-export const BUILD_HOST_TAG = { key: "armfarm:role", value: "build-host" } as const;
+export { BUILD_HOST_TAG };
 
 /** Addresses that mean "anyone on the internet". */
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
