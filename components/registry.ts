@@ -90,17 +90,21 @@ export function verifyMultiArch(args: {
     images: readonly string[];
     platforms: pulumi.Input<readonly Platform[]>;
 }, opts?: pulumi.InvokeOutputOptions): pulumi.Output<Record<string, VerifiedImage>> {
-    const checks = args.images.map((image) => {
-        const reference = pulumi.interpolate`${args.hub}/${image}:${args.tag}`;
-        const auth = pulumi.output(args.hub).apply((hub) => registryAuth(hub, opts));
-        const answer = docker.getRegistryImageManifestsOutput({ name: reference, authConfig: auth }, opts);
-        return pulumi.all([reference, answer.manifests, args.platforms]).apply(([ref, manifests, wanted]): [string, VerifiedImage] => {
-            const found = platformsOf(manifests);
-            const missing = wanted.filter((p) => !found.includes(p));
-            if (missing.length > 0) throw new MissingPlatformError(ref, missing, found);
-            const digests = Object.fromEntries(manifests.map((m) => [`${m.os}/${m.architecture}`, `sha256:${m.sha256Digest.replace(/^sha256:/, "")}`]));
-            return [image, { reference: ref, platforms: found, digests }];
+    // Hub, tag and platforms are resolved once, before the fan-out: when they fail (a failed build upstream),
+    // the failure is reported once, not once per image's registry read.
+    return pulumi.all([args.hub, args.tag, args.platforms]).apply(([hub, tag, wanted]) => {
+        const auth = registryAuth(hub, opts);
+        const checks = args.images.map((image) => {
+            const reference = `${hub}/${image}:${tag}`;
+            const answer = docker.getRegistryImageManifestsOutput({ name: reference, authConfig: auth }, opts);
+            return answer.manifests.apply((manifests): [string, VerifiedImage] => {
+                const found = platformsOf(manifests);
+                const missing = wanted.filter((p) => !found.includes(p));
+                if (missing.length > 0) throw new MissingPlatformError(reference, missing, found);
+                const digests = Object.fromEntries(manifests.map((m) => [`${m.os}/${m.architecture}`, `sha256:${m.sha256Digest.replace(/^sha256:/, "")}`]));
+                return [image, { reference, platforms: found, digests }];
+            });
         });
+        return pulumi.all(checks).apply((entries) => Object.fromEntries(entries));
     });
-    return pulumi.all(checks).apply((entries) => Object.fromEntries(entries));
 }

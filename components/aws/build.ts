@@ -104,13 +104,14 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const association = createBuildAssociation(name, runId, document, waitSeconds, { parent: this, dependsOn: [host, policy] });
         const result = readBuildResult(resultPath, logLocation, association, { parent: this });
 
-        // Verification reads the registry only after the recorded result said the images are pushed.
-        const verified = verifyMultiArch({
-            hub: pulumi.all([target.hub, result]).apply(([hub]) => hub),
+        // Verification reads the registry only after the recorded result said the images are pushed; a failed
+        // build stops here, once, rather than once per image's registry read.
+        const verified = result.apply(() => verifyMultiArch({
+            hub: target.hub,
             tag: s.tag + VARIANT_TAG_SUFFIX[s.variant],
             images: s.images,
             platforms: s.architectures,
-        }, { parent: this });
+        }, { parent: this }));
 
         // The registry's read token is secret, and so is all that the verification returns; hub, tag and
         // digests are not.
