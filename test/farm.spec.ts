@@ -66,13 +66,16 @@ describe("GravitonBuildFarm", () => {
             }
         });
 
-        it("launches hosts with the farm's instance profile, security group and subnet", () => {
+        it("launches hosts with the farm's instance profile and security group, in the farm's subnet", () => {
             const lt = launchTemplate(dev);
             // Ids and ARNs are the mock cloud's answers for the farm's own resources (scripts/plan/mocks/aws.ts).
             assert.strictEqual(lt.iamInstanceProfile.arn, `arn:aws:iam::${FAKE_AWS_ACCOUNT}:instance-profile/farm-host`);
             assert.strictEqual(dev.get("aws:iam/instanceProfile:InstanceProfile", "farm-host").inputs.role, "farm-host");
             assert.deepStrictEqual(lt.networkInterfaces[0].securityGroups, [`sg-${stableHex(17, "farm-hosts")}`]);
-            assert.strictEqual(lt.networkInterfaces[0].subnetId, `subnet-${stableHex(17, "farm-subnet")}`);
+            // The subnet is the launching group's to name (Auto Scaling refuses a template that fixes one).
+            assert.strictEqual(lt.networkInterfaces[0].subnetId, undefined);
+            assert.deepStrictEqual(dev.get("aws:autoscaling/group:Group", "build-host").inputs.vpcZoneIdentifiers,
+                [`subnet-${stableHex(17, "farm-subnet")}`]);
         });
     });
 
@@ -100,7 +103,7 @@ describe("GravitonBuildFarm", () => {
             const view = await plan({ "armfarm:farmSubnetId": "subnet-0abc12345def67890" });
             assert.strictEqual(view.ofType("aws:ec2/vpc:Vpc").length, 0);
             assert.strictEqual(view.ofType("aws:ec2/subnet:Subnet").length, 0);
-            assert.strictEqual(launchTemplate(view).networkInterfaces[0].subnetId, "subnet-0abc12345def67890");
+            assert.deepStrictEqual(view.get("aws:autoscaling/group:Group", "build-host").inputs.vpcZoneIdentifiers, ["subnet-0abc12345def67890"]);
             assert.match(view.get("aws:ec2/securityGroup:SecurityGroup", "farm-hosts").inputs.vpcId as string, /^vpc-/);
         });
     });

@@ -81,7 +81,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         }, parent);
         const repositories = createRepositories(name, settings, this.tags, this);
         const role = createHostRole(name, logs, Object.values(repositories), this.tags, parent);
-        const template = createLaunchTemplate(name, settings, role.profile, network.securityGroupId, network.subnetId, logs, this.tags, parent);
+        const template = createLaunchTemplate(name, settings, role.profile, network.securityGroupId, logs, this.tags, parent);
 
         const region = aws.getRegionOutput({}, parent).name;
         this.registry = pulumi.interpolate`${aws.getCallerIdentityOutput({}, parent).accountId}.dkr.ecr.${region}.amazonaws.com`;
@@ -265,7 +265,7 @@ function createHostRole(name: string, logs: aws.cloudwatch.LogGroup, repositorie
 }
 
 function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.InstanceProfile,
-    securityGroupId: pulumi.Output<string>, subnetId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup,
+    securityGroupId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
     const region = aws.getRegionOutput({}, opts).name;
     const hostTags = { ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
@@ -278,7 +278,9 @@ function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.Instan
         iamInstanceProfile: { arn: profile.arn },
         instanceInitiatedShutdownBehavior: "terminate",
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
-        networkInterfaces: [{ subnetId, securityGroups: [securityGroupId], associatePublicIpAddress: "true", deleteOnTermination: "true" }],
+        // No subnet here: the group that launches a build's host names it (`vpcZoneIdentifiers`), as Auto
+        // Scaling expects; the interface carries the security group and the public address for egress.
+        networkInterfaces: [{ securityGroups: [securityGroupId], associatePublicIpAddress: "true", deleteOnTermination: "true" }],
         blockDeviceMappings: [{
             deviceName: UBUNTU_ROOT_DEVICE,
             ebs: { volumeSize: s.rootVolumeGiB, volumeType: "gp3", iops: 3000, throughput: 250, encrypted: "true", deleteOnTermination: "true" },
