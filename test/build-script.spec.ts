@@ -110,7 +110,9 @@ const ECR_LOGIN = [
     "aws ecr get-login-password --region us-east-1",
     "docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
 ];
-const COMMON_START = ECR_LOGIN;
+/** What a mirror of pilot and proxyv2 at 1.30.3 runs to copy them into `hub`. */
+const mirrorOf = (hub: string) => ["pilot", "proxyv2"].map((image) =>
+    `docker buildx imagetools create --tag ${hub}/${image}:1.30.3 docker.io/istio/${image}:1.30.3`);
 const END_HOST = "systemd-run --on-active=60 --unit armfarm-end-abc123def456 $TMP/bin/aws autoscaling terminate-instance-in-auto-scaling-group --region us-east-1 --instance-id i-0fake --should-decrement-desired-capacity";
 const fetch = (repo: string, sha: string) => [
     `git -C $TMP/work/abc123def456/${repo} init -q`,
@@ -126,9 +128,8 @@ describe("the build script (bash, with fake tools)", function () {
         const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(work(run.calls), [
-            ...COMMON_START,
-            `docker buildx imagetools create --tag ${HUB}/pilot:1.30.3 docker.io/istio/pilot:1.30.3`,
-            `docker buildx imagetools create --tag ${HUB}/proxyv2:1.30.3 docker.io/istio/proxyv2:1.30.3`,
+            ...ECR_LOGIN,
+            ...mirrorOf(HUB),
             END_HOST,
         ]);
         const result = run.calls.find((c) => c.includes("--name /armfarm/builds/build/abc123def456/result"))!;
@@ -152,7 +153,7 @@ describe("the build script (bash, with fake tools)", function () {
             `curl -fsSI -o /dev/null https://storage.googleapis.com/istio-build/proxy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz`,
         ]);
         assert.deepStrictEqual(work(run.calls), [
-            ...COMMON_START,
+            ...ECR_LOGIN,
             ...fetch("istio", ISTIO_SHA),
             ...ECR_LOGIN, // again right before the push: a token of the build's start may have expired
             `make -C $TMP/work/abc123def456/istio docker.push HUB=${HUB} TAG=git-1a2b3c4d5e6f DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 ` +
@@ -171,7 +172,7 @@ describe("the build script (bash, with fake tools)", function () {
             `-v armfarm-bazel-${arch}:/home/.cache -w /work ${tools}/build-tools-proxy:tools-aa11bb22cc33 bash -c make build_envoy && ` +
             `install -D bazel-bin/envoy /tmp/pack/usr/local/bin/envoy && tar -C /tmp/pack -czf /out/envoy-alpha-${PROXY_SHA}${suffix}.tar.gz usr/local/bin/envoy`;
         assert.deepStrictEqual(work(run.calls), [
-            ...COMMON_START,
+            ...ECR_LOGIN,
             ...fetch("tools", TOOLS_SHA),
             ...fetch("proxy", PROXY_SHA),
             ...fetch("istio", ISTIO_SHA),
@@ -192,7 +193,7 @@ describe("the build script (bash, with fake tools)", function () {
         const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA },
             { published: { [`${HUB}/pilot:1.30.3`]: both, [`${HUB}/proxyv2:1.30.3`]: both } });
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(work(run.calls), [...COMMON_START, END_HOST]);
+        assert.deepStrictEqual(work(run.calls), [...ECR_LOGIN, END_HOST]);
         assert.ok(run.calls.includes(`docker buildx imagetools inspect --raw ${HUB}/proxyv2:1.30.3`));
         assert.match(run.calls.find((c) => c.includes("/result "))!, /"status":"succeeded","message":"already published; verified only"/);
     });
@@ -257,8 +258,7 @@ describe("the build script (bash, with fake tools)", function () {
             assert.strictEqual(run.status, 0, run.stderr);
             assert.deepStrictEqual(work(run.calls), [
                 ...login,
-                `docker buildx imagetools create --tag ${AR_HUB}/pilot:1.30.3 docker.io/istio/pilot:1.30.3`,
-                `docker buildx imagetools create --tag ${AR_HUB}/proxyv2:1.30.3 docker.io/istio/proxyv2:1.30.3`,
+                ...mirrorOf(AR_HUB),
                 END_HOST,
             ]);
             assert.ok(!run.calls.some((c) => c.startsWith("aws ecr")));
