@@ -100,6 +100,7 @@ describe("GkeArmCluster", () => {
         it("replace only the pool on a machine type change, creating the new one first", () => {
             for (const pool of view.ofType(POOL)) {
                 assert.strictEqual(pool.options.deleteBeforeReplace, false, pool.name);
+                assert.deepStrictEqual(pool.options.replaceOnChanges, ["nodeConfig.machineType"], "a new machine type is a new pool");
                 assert.strictEqual(pool.inputs.name, undefined, "a fixed name would clash during create-before-delete");
                 assert.match(String(pool.inputs.namePrefix), /^(amd64|arm64)-$/);
                 assert.ok(pool.options.ignoreChanges.includes("version"), "the release channel moves node versions");

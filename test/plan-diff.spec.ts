@@ -11,7 +11,7 @@ import { plan, PROJECT_DIR } from "./harness";
 
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
-/** A resource as the plan writes it, for the parts of the stack whose components are not in this program yet. */
+/** A resource as the plan writes it, for cases the program cannot produce (a secret input, options it never sets). */
 function synthetic(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}): PlannedResource {
     return {
         urn: `urn:pulumi:dev::armfarm::${type}::${name}`, type, name, custom: true, parent: null, inputs,
@@ -63,27 +63,33 @@ describe("offline plan diff", () => {
         assert.match(md, /\(8 to replace\)/);
     });
 
-    it("shows a changed mesh hub (a synthetic Helm release: the mesh component is not on this branch)", () => {
-        const release = (hub: string) => synthetic("kubernetes:helm.sh/v3:Release", "mesh-istiod", {
-            chart: "istiod", namespace: "istio-system", values: { global: { hub, tag: "1.30.3" } },
-        });
-        const diff = diffPlans(withResources(base, release("docker.io/istio")), withResources(base, release("123456789012.dkr.ecr.us-east-1.amazonaws.com/istio")));
-        assert.deepStrictEqual(diff.changed.map((c) => [c.name, c.changes.map((x) => x.path), c.replaceReasons]),
-            [["mesh-istiod", ["values.global.hub"], []]]);
-        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `docker.io/istio` | `123456789012.dkr.ecr.us-east-1.amazonaws.com/istio` |"));
+    it("shows a changed mesh hub: the istiod release's values, from the build's hub to one set in config", async () => {
+        const head = (await plan({ "armfarm:meshHub": "docker.io/istio", "armfarm:meshTag": "1.30.3" })).plan;
+        const diff = diffPlans(base, head);
+        const istiod = diff.changed.find((c) => c.name === "mesh-istiod-1-30-3")!;
+        assert.deepStrictEqual(istiod.changes.find((c) => c.path === "values.global.hub"),
+            { path: "values.global.hub", kind: "update", old: "us-central1-docker.pkg.dev/armfarm-dev/istio", new: "docker.io/istio", secret: false });
+        assert.deepStrictEqual(istiod.replaceReasons, []);
+        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `us-central1-docker.pkg.dev/armfarm-dev/istio` | `docker.io/istio` |"));
     });
 
-    it("shows an added node pool (synthetic: the GKE component is not on this branch), and a removed one", () => {
-        const pool = synthetic("gcp:container/nodePool:NodePool", "mesh-arm64", { nodeConfig: { machineType: "t2a-standard-4" } });
-        const added = diffPlans(base, withResources(base, pool));
-        assert.deepStrictEqual([added.added.map((r) => r.name), added.removed, added.changed], [["mesh-arm64"], [], []]);
-        assert.match(renderDiff(added, "b"), /#### Added\n\n- \*\*create\*\* `gcp:container\/nodePool:NodePool` `mesh-arm64`/);
-        const removed = diffPlans(withResources(base, pool), base);
-        assert.match(renderDiff(removed, "b"), /\*\*0 to add, 1 to remove, 0 to change\*\*[\s\S]*- \*\*delete\*\* `gcp:container\/nodePool:NodePool` `mesh-arm64`/);
+    it("shows added node pools, and a pool replaced by a new machine type", async () => {
+        const farmOnly = (await plan({ "armfarm:parts": ["farm"] })).plan;
+        const withCluster = (await plan({ "armfarm:parts": ["farm", "cluster"] })).plan;
+        const added = diffPlans(farmOnly, withCluster);
+        assert.deepStrictEqual(added.added.filter((r) => r.type === "gcp:container/nodePool:NodePool").map((r) => r.name), ["cluster-amd64", "cluster-arm64"]);
+        assert.deepStrictEqual([added.removed, added.changed], [[], []]);
+        assert.match(renderDiff(added, "b"), /#### Added\n\n[\s\S]*- \*\*create\*\* `gcp:container\/nodePool:NodePool` `cluster-arm64`/);
+        const bigger = (await plan({ "armfarm:clusterArm64MachineType": "t2a-standard-8" })).plan;
+        const pool = diffPlans(base, bigger).changed.find((c) => c.name === "cluster-arm64")!;
+        assert.deepStrictEqual(pool.changes.find((c) => c.path === "nodeConfig.machineType"),
+            { path: "nodeConfig.machineType", kind: "update", old: "t2a-standard-4", new: "t2a-standard-8", secret: false });
+        assert.ok(pool.replaceReasons.length > 0, "a machine type change replaces the pool");
     });
 
     it("reports a secret change without either value, whichever side holds the secret", () => {
-        // The farm has no secret input: these resources stand for a mesh's registry credentials.
+        // No resource input of this program is secret (its secrets are outputs, such as kubeconfig), so these
+        // synthetic resources stand for one, such as a registry credential.
         const secretThen = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "[secret]" } });
         const plainNow = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "hunter2-now-in-clear" } });
         const plainThen = synthetic("kubernetes:core/v1:Secret", "pull", { stringData: { password: "old-token-4711" } });
@@ -122,7 +128,7 @@ describe("offline plan diff", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-diff-"));
         try {
             const run = (...args: string[]) => spawnSync(process.execPath,
-                ["--require", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts/plan.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+                ["--require", "sucrase/register/ts", path.join(PROJECT_DIR, "scripts/plan.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
             const older = { ...base, resources: base.resources.filter((r) => r.name !== "farm-ztunnel") };
             fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(older));
             const ok = run("--diff", path.join(dir, "base.json"));

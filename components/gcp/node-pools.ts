@@ -117,6 +117,10 @@ export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec,
     }, {
         ...opts,
         dependsOn: nodes.roleBindings,
+        // A new machine type makes a new pool, created before the old one is deleted (its name comes from a
+        // prefix). The provider would otherwise update the type in place (terraform-provider-google 5.10+),
+        // an update that has been seen to succeed without moving the nodes (terraform-provider-google #23502).
+        replaceOnChanges: ["nodeConfig.machineType"],
         ignoreChanges: [
             // Creation-time only (and forces a new pool if changed); the autoscaler moves the node count.
             "initialNodeCount",
