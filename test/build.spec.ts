@@ -71,7 +71,11 @@ describe("IstioImageBuild", () => {
         const runId = (view.outputs.buildKey as string).slice(0, 12);
         const policy = JSON.parse(view.get("aws:iam/rolePolicy:RolePolicy", "build-host").inputs.policy as string);
         assert.deepStrictEqual(policy.Statement.map((s: any) => s.Action), [["autoscaling:TerminateInstanceInAutoScalingGroup"], ["ssm:PutParameter"]]);
-        assert.match(policy.Statement[0].Resource, new RegExp(`^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName/armfarm-build-${runId}$`));
+        const groupArn = (group: string) => new RegExp(`^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName/${group}$`);
+        // The dev farm runs on spot: the host may be in the run's spot group or its on-demand standby.
+        const [spotGroup, standby] = policy.Statement[0].Resource as string[];
+        assert.match(spotGroup, groupArn(`armfarm-build-${runId}`));
+        assert.match(standby, groupArn(`armfarm-build-${runId}-on-demand`));
         assert.strictEqual(policy.Statement[1].Resource, `arn:aws:ssm:us-east-1:123456789012:parameter/armfarm/builds/build/${runId}/*`);
     });
 
@@ -258,6 +262,68 @@ describe("IstioImageBuild", () => {
             assert.match(await planStackError({ "armfarm:buildPublishTo": "ecr" }),
                 /armfarm:buildPublishTo: "ecr" puts the mesh's images in ECR, which the GKE nodes cannot pull from without credentials; use "artifact-registry"/);
             assert.match(await planStackError({ "armfarm:buildPublishTo": "gcr" }), /armfarm:buildPublishTo: "gcr" is not accepted; use one of ecr, artifact-registry/);
+        });
+    });
+
+    describe("spot with on-demand fallback", () => {
+        let spot: PlanView;
+        before(async () => {
+            spot = await plan({ "armfarm:farmSpot": true });
+        });
+
+        it("stands an on-demand group of the same run by, with no host, on the farm's own type", () => {
+            const key = (spot.outputs.buildKey as string).slice(0, 12);
+            const standby = spot.get(ASG, "build-host-on-demand");
+            assert.strictEqual(standby.inputs.name, `armfarm-build-${key}-on-demand`);
+            assert.deepStrictEqual([standby.inputs.minSize, standby.inputs.maxSize, standby.inputs.desiredCapacity], [0, 1, 0]);
+            const policy = standby.inputs.mixedInstancesPolicy as any;
+            assert.strictEqual(policy.instancesDistribution.onDemandPercentageAboveBaseCapacity, 100);
+            assert.deepStrictEqual(policy.launchTemplate.overrides, [{ instanceType: "m6g.4xlarge" }]);
+            assert.deepStrictEqual((standby.inputs.tags as any[]).find((t) => t.key === "armfarm:build-run"),
+                { key: "armfarm:build-run", value: key, propagateAtLaunch: true }, "the association finds either host by the run tag");
+            assert.deepStrictEqual(standby.options.ignoreChanges, ["desiredCapacity"]);
+        });
+
+        it("starts the fallback runbook when the spot group reports a failed launch", () => {
+            const key = (spot.outputs.buildKey as string).slice(0, 12);
+            const rule = spot.get("aws:cloudwatch/eventRule:EventRule", "build-spot-refused");
+            assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
+                source: ["aws.autoscaling"], "detail-type": ["EC2 Instance Launch Unsuccessful"],
+                detail: { AutoScalingGroupName: [`armfarm-build-${key}`] },
+            });
+            const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
+            assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:$DEFAULT`);
+            const runbook = JSON.parse(spot.get(DOCUMENT, "build-fallback").inputs.content as string);
+            assert.deepStrictEqual(runbook.mainSteps.map((step: any) => [step.action, step.inputs.Api, step.inputs.AutoScalingGroupName, step.inputs.DesiredCapacity]), [
+                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}-on-demand`, 1],
+                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}`, 0],
+            ]);
+        });
+
+        it("is in place before the spot group launches anything", () => {
+            const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
+            assert.ok(spot.get(ASG, "build-host").options.dependsOn.includes(target.urn));
+        });
+
+        it("lets the runbook move only this run's groups, and lets EventBridge start only this runbook", () => {
+            const key = (spot.outputs.buildKey as string).slice(0, 12);
+            const group = (name: string) => `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`;
+            const automation = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-fallback-automation").inputs.policy as string);
+            assert.deepStrictEqual(automation.Statement, [{ Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"],
+                Resource: [group(`armfarm-build-${key}`), group(`armfarm-build-${key}-on-demand`)] }]);
+            const events = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-fallback-events").inputs.policy as string);
+            assert.deepStrictEqual(events.Statement.map((st: any) => [st.Action, st.Resource]), [
+                [["ssm:StartAutomationExecution"], [`arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:*`]],
+                [["iam:PassRole"], ["arn:aws:iam::123456789012:role/build-fallback-automation"]],
+            ]);
+            const host = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-host").inputs.policy as string);
+            assert.strictEqual(host.Statement.find((st: any) => st.Sid === "EndOwnHost").Resource.length, 2, "a host on either group can end itself");
+        });
+
+        it("is not there without spot", async () => {
+            const onDemand = await plan({ "armfarm:farmSpot": false });
+            assert.deepStrictEqual(onDemand.ofType("aws:cloudwatch/eventRule:EventRule"), []);
+            assert.throws(() => onDemand.get(ASG, "build-host-on-demand"));
         });
     });
 });

@@ -6,7 +6,8 @@ import {
     ISTIO_ENVOY_BASE_URL, ISTIO_RELEASE, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey, buildRunId,
     defaultTag, supportsMirror,
 } from "./build-data";
-import { createBuildHost, createBuildHostPolicy } from "./build-host";
+import { createBuildHost, createBuildHostPolicy, createOnDemandStandby, hostGroupNames } from "./build-host";
+import { createSpotFallback } from "./build-fallback";
 import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument, readBuildResult } from "./build-document";
 import { GravitonBuildFarm } from "./farm";
 import { HOST_LOG_DIR } from "./user-data";
@@ -96,8 +97,11 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const logLocation = pulumi.interpolate`CloudWatch Logs group ${farm.logGroupName}, stream <host>/armfarm, lines tagged armfarm-build-${runId}; print them with: aws logs tail ${farm.logGroupName} --since 2d --filter-pattern '"armfarm-build-${runId}"'`;
 
         const target = publishTarget(farm, args.artifactRegistry);
-        const host = createBuildHost(name, runId, farm, tags, parent);
-        const policy = createBuildHostPolicy(name, farm, host, resultPath, parent);
+        // On spot, the on-demand fallback is in place before the spot group's first launch.
+        const fallback = farm.spot ? createSpotFallback(name, runId, hostGroupNames(name, runId), tags, parent) : undefined;
+        const host = createBuildHost(name, runId, farm, tags, { parent: this, dependsOn: fallback ? [fallback] : [] });
+        const groups = fallback ? [host, createOnDemandStandby(name, runId, farm, tags, parent)] : [host];
+        const policy = createBuildHostPolicy(name, farm, groups, resultPath, parent);
         const env = buildEnvironment(s, runId, key, resultPath, farm, target, host.name);
         const document = createBuildDocument(name, env.apply((e) => buildDocumentContent(e, s.timeoutMinutes * 60 + HOST_READY_TIMEOUT_MINUTES * 60 + 600)), tags, parent);
         const waitSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES + 15) * 60;

@@ -12,7 +12,7 @@ export interface GravitonBuildFarmArgs {
     instanceType?: string;
     /** Size of each host's encrypted gp3 root volume, in GiB. Default 200; at least 100. */
     rootVolumeGiB?: number;
-    /** Run build hosts on spot, spread over same-size Graviton generations (no on-demand fallback). Default false. */
+    /** Run build hosts on spot, spread over same-size Graviton generations, with an on-demand fallback. Default false. */
     spot?: boolean;
     /** Ubuntu LTS release of the hosts' AMI. Default `24.04`. */
     ubuntuRelease?: string;

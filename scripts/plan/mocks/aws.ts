@@ -25,6 +25,8 @@ export const awsMocks: MockTable = {
         "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ id: `lt-${stableHex(17, name)}`, arn: arn("ec2", `launch-template/lt-${stableHex(17, name)}`), latestVersion: 1, defaultVersion: 1 }),
         "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({ arn: arn("logs", `log-group:${physical(name, inputs)}`), name: physical(name, inputs) }),
         "aws:ssm/document:Document": (name, inputs) => ({ arn: arn("ssm", `document/${physical(name, inputs)}`), name: physical(name, inputs), latestVersion: "1", defaultVersion: "1" }),
+        "aws:cloudwatch/eventRule:EventRule": (name, inputs) => ({ arn: arn("events", `rule/${physical(name, inputs)}`), name: physical(name, inputs) }),
+        "aws:cloudwatch/eventTarget:EventTarget": (name) => ({ targetId: `${name}-${stableHex(8, name)}` }),
         "aws:ssm/association:Association": (name) => ({ associationId: `${stableHex(8, name)}-${stableHex(4, name, "a")}-${stableHex(4, name, "b")}-${stableHex(4, name, "c")}-${stableHex(12, name, "d")}` }),
     },
     invokes: {
