@@ -12,6 +12,7 @@ export = async () => {
     const config = loadConfig();
     const outputs: Record<string, unknown> = {};
 
+    // GravitonBuildFarm: network, host role, ECR repositories, launch template, logs
     let farm: GravitonBuildFarm | undefined;
     if (config.parts.has("farm")) {
         farm = new GravitonBuildFarm("farm", config.farm);
@@ -52,8 +53,11 @@ export = async () => {
             nodePools: cluster.nodePools,
             nodeArchitectures: cluster.architectures,
             clusterHub: cluster.hub,
-            clusterFederationProvider: cluster.federationProvider,
-            clusterPushServiceAccount: cluster.pushServiceAccountEmail,
+            // Only with a role to federate (the farm's, or clusterPushRoleArn).
+            ...(cluster.federationProvider && {
+                clusterFederationProvider: cluster.federationProvider,
+                clusterPushServiceAccount: cluster.pushServiceAccountEmail,
+            }),
         });
     }
 
