@@ -44,6 +44,20 @@ export function parseArgs(argv: string[]): PlanArgs {
     return args;
 }
 
+/**
+ * Without an engine, the SDK prints the program's info and debug logs with console.log: they go to stderr
+ * while the program runs, so that stdout holds the plan alone.
+ */
+async function withProgramLogsOnStderr<T>(run: () => Promise<T>): Promise<T> {
+    const log = console.log;
+    console.log = (...args: unknown[]) => console.error(...args);
+    try {
+        return await run();
+    } finally {
+        console.log = log;
+    }
+}
+
 async function main(): Promise<number> {
     try {
         const args = parseArgs(process.argv.slice(2));
@@ -53,7 +67,7 @@ async function main(): Promise<number> {
         const config = loadStackConfig(PROJECT_DIR, stackFile);
         // The base is read first: a missing or malformed base fails before the program runs.
         const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
-        const plan = await runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config });
+        const plan = await withProgramLogsOnStderr(() => runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config }));
         if (base) {
             const diff = diffPlans(base, plan);
             process.stdout.write(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
