@@ -77,7 +77,7 @@ export function loadConfig(): StackConfig {
     // build section
     // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
     const problemsBeforeBuild = r.problems.length;
-    const buildConfig = readBuildConfig(r, farm);
+    const buildConfig = readBuildConfig(r, farm, parts.has("cluster"));
     if (!parts.has("build")) r.problems.splice(problemsBeforeBuild);
     const build = parts.has("build") ? buildConfig : undefined;
 

@@ -35,7 +35,8 @@ export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
 
 const RELEASE_ACCEPTED = "an Istio release version such as 1.30.3";
 
-export function readBuildConfig(r: ConfigReader, farm: FarmConfig): BuildConfig {
+/** `withCluster`: the stack holds the cluster, whose hub is then where the build publishes unless told otherwise. */
+export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: boolean): BuildConfig {
     const mode = r.string("buildMode", { default: "mirror", oneOf: BUILD_MODES }) as BuildMode;
     const building = mode === "prebuilt-envoy" || mode === "from-source";
     const istioRelease = r.optionalString("buildIstioRelease", { pattern: ISTIO_RELEASE, accepted: RELEASE_ACCEPTED });
@@ -62,7 +63,7 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig): BuildConfig 
     }
 
     const architectures = r.stringList("buildArchitectures", { default: [...PLATFORMS], oneOf: PLATFORMS, minItems: 1 }) as Platform[];
-    const variant = r.string("buildVariant", { default: "default", oneOf: VARIANTS }) as Variant;
+    const variant = r.string("buildVariant", { default: "distroless", oneOf: VARIANTS }) as Variant;
     const images = readImages(r, farm);
     const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, istioSha), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
     const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: 2880 });
@@ -70,7 +71,7 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig): BuildConfig 
         mode, istioRelease, istioSha, proxySha, toolsSha, architectures, variant, images, tag,
         timeoutMinutes: timeout === 0 ? DEFAULT_TIMEOUT_MINUTES[mode] : timeout,
         attempt: r.integer("buildAttempt", { default: 1, min: 1, max: 999 }),
-        publishTo: r.string("buildPublishTo", { default: "ecr", oneOf: PUBLISH_TARGETS }) as PublishTarget,
+        publishTo: r.string("buildPublishTo", { default: withCluster ? "artifact-registry" : "ecr", oneOf: PUBLISH_TARGETS }) as PublishTarget,
     };
 }
 

@@ -31,4 +31,14 @@ describe("stack config", () => {
         assert.match(await planError({ "armfarm:parts": ["farm", "cache"] }), /armfarm:parts: "cache" is not accepted; use items from farm, build, cluster, mesh/);
         assert.match(await planError({ "armfarm:parts": [] }), /armfarm:parts: \[\] is not accepted; expected at least 1 item/);
     });
+
+    it("needs only the keys without a default: the defaults agree with each other", async () => {
+        // A new stack of every part names its regions, its project and the release to mirror; nothing else.
+        const message = await planError({
+            "armfarm:buildIstioRelease": undefined, "gcp:project": undefined, "armfarm:buildVariant": undefined,
+            "armfarm:buildPublishTo": undefined, "armfarm:meshVariant": undefined, "armfarm:buildImages": undefined,
+        });
+        const keys = [...message.matchAll(/^ {2}- ([\w:]+):/gm)].map((m) => m[1]);
+        assert.deepStrictEqual(keys, ["armfarm:buildIstioRelease", "gcp:project"]);
+    });
 });

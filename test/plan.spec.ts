@@ -1,0 +1,89 @@
+/**
+ * The offline plan's command line, run for real (`node --require sucrase/register/ts scripts/plan.ts`), as
+ * DESIGN.md fixes it: --stack, --config, --json and its document, [secret] masking, exit 1 with one message
+ * on bad config and nothing on stdout, byte-identical output on repeated runs.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "./harness";
+import { loadStackConfig } from "../scripts/plan/stack-config";
+
+function planCli(...args: string[]) {
+    const run = spawnSync(process.execPath, ["--require", "sucrase/register/ts", path.join(PROJECT_DIR, "scripts/plan.ts"), ...args],
+        { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("the offline plan's command line", function () {
+    this.timeout(60000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-plan-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("prints one JSON document of the documented shape, the same on every run", () => {
+        const first = planCli("--json");
+        const second = planCli("--stack", "dev", "--json");
+        assert.strictEqual(first.status, 0, first.stderr);
+        assert.strictEqual(first.stdout, second.stdout, "two runs print byte-identical JSON");
+        const plan = JSON.parse(first.stdout);
+        assert.deepStrictEqual(Object.keys(plan), ["project", "stack", "resources", "outputs"]);
+        assert.deepStrictEqual([plan.project, plan.stack], ["armfarm", "dev"]);
+        const lt = plan.resources.find((r: any) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
+        assert.deepStrictEqual(Object.keys(lt).filter((k) => k !== "outputs"), ["urn", "type", "name", "custom", "parent", "inputs", "options"]);
+        assert.deepStrictEqual(Object.keys(lt.options).sort(), ["customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges",
+            "protect", "provider", "replaceOnChanges", "retainOnDelete"]);
+        assert.match(lt.urn, /^urn:pulumi:dev::armfarm::armfarm:aws:GravitonBuildFarm\$aws:ec2\/launchTemplate:LaunchTemplate::farm-hosts$/);
+        assert.strictEqual(plan.outputs.kubeconfig, "[secret]", "secret outputs are masked");
+    });
+
+    it("prints a readable tree without --json", () => {
+        const run = planCli();
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^Offline plan of stack dev \(project armfarm\)/);
+        assert.match(run.stdout, /\+ {3}└─ armfarm:aws:GravitonBuildFarm|├─ armfarm:aws:GravitonBuildFarm +farm/);
+        assert.match(run.stdout, /aws:ecr:Repository +farm-pilot +\[protect; retain on delete\]/);
+        assert.match(run.stdout, /Resources:\n {4}\+ \d+ to create/);
+    });
+
+    it("reads another stack file with --config, and shows secure values as [secret]", () => {
+        const file = path.join(dir, "Pulumi.other.yaml");
+        fs.writeFileSync(file, [
+            "config:",
+            "  aws:region: eu-west-1",
+            "  armfarm:parts: [farm]",
+            "  armfarm:farmInstanceType: c7g.2xlarge",
+            "  armfarm:farmSubnetId:",
+            "    secure: AAABAKZ0ZXN0aW5nLWNpcGhlcnRleHQ=",
+            "",
+        ].join("\n"));
+        const config = loadStackConfig(PROJECT_DIR, file);
+        assert.deepStrictEqual(config.secretKeys, ["armfarm:farmSubnetId"]);
+        assert.strictEqual(config.values["armfarm:farmSubnetId"], "[secret]");
+        assert.ok(!JSON.stringify(config).includes("AAABAKZ0"), "the ciphertext is not passed on");
+        assert.strictEqual(config.values["armfarm:farmRepositoryPrefix"], "istio", "Pulumi.yaml's defaults apply");
+        // A secure value the program validates fails without showing anything but the placeholder.
+        const run = planCli("--config", file, "--json");
+        assert.strictEqual(run.status, 1);
+        assert.strictEqual(run.stdout, "");
+        assert.match(run.stderr, /armfarm:farmSubnetId: "\[secret\]" is not accepted/);
+    });
+
+    it("exits 1 with one message naming the key, the value and what is accepted, and prints nothing on stdout", () => {
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(file, "config:\n  aws:region: us-east-1\n  armfarm:parts: [farm]\n  armfarm:farmInstanceType: m5.xlarge\n");
+        const run = planCli("--config", file, "--json");
+        assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
+        assert.match(run.stderr, /^Invalid stack configuration \(1 problem\):\n {2}- armfarm:farmInstanceType: "m5.xlarge" is not an arm64 Graviton instance type; use a type of a Graviton family/);
+        const missing = planCli("--stack", "nowhere");
+        assert.deepStrictEqual([missing.status, missing.stdout], [1, ""]);
+        assert.match(missing.stderr, /Pulumi\.nowhere\.yaml: no such stack file/);
+        const unknown = planCli("--frobnicate");
+        assert.strictEqual(unknown.status, 1);
+        assert.match(unknown.stderr, /unknown argument "--frobnicate"\nusage: npm run plan --/);
+    });
+});
