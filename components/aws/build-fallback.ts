@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { AwsContext } from "./context";
 
 /**
  * The event EC2 Auto Scaling sends when a group fails to launch an instance, such as for want of spot
@@ -54,10 +55,8 @@ function serviceRole(name: string, service: string, description: string, tags: R
  * the spot group can be created after it: a launch that fails before the rule exists would go unheard.
  */
 export function createSpotFallback(name: string, runId: string, groups: { spot: string; onDemand: string },
-    tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.cloudwatch.EventTarget {
-    const partition = aws.getPartitionOutput({}, opts).partition;
-    const region = aws.getRegionOutput({}, opts).name;
-    const account = aws.getCallerIdentityOutput({}, opts).accountId;
+    context: AwsContext, tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.cloudwatch.EventTarget {
+    const { partition, region, accountId: account } = context;
     // A group's ARN holds a generated id; IAM matches it by name.
     const groupArn = (group: string) => pulumi.interpolate`arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/${group}`;
 

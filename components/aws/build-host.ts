@@ -99,9 +99,7 @@ export function buildHostPolicyDocument(args: { groupArns: string[]; resultParam
 
 export function createBuildHostPolicy(name: string, farm: GravitonBuildFarm, groups: aws.autoscaling.Group[],
     resultPath: string, opts: pulumi.CustomResourceOptions): aws.iam.RolePolicy {
-    const partition = aws.getPartitionOutput({}, opts).partition;
-    const region = aws.getRegionOutput({}, opts).name;
-    const account = aws.getCallerIdentityOutput({}, opts).accountId;
+    const { partition, region, accountId: account } = farm.context;
     return new aws.iam.RolePolicy(`${name}-host`, {
         role: farm.hostRoleName,
         policy: pulumi.all([pulumi.all(groups.map((g) => g.arn)), partition, region, account]).apply(([groupArns, p, r, a]) =>

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORMS, Platform } from "../arch";
-import { verifyMultiArch } from "../registry";
+import { registryHost, verifyMultiArch } from "../registry";
 import {
     BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, HOST_READY_TIMEOUT_MINUTES,
     ISTIO_ENVOY_BASE_URL, ISTIO_RELEASE, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey, buildRunId,
@@ -98,7 +98,7 @@ export class IstioImageBuild extends pulumi.ComponentResource {
 
         const target = publishTarget(farm, args.artifactRegistry);
         // On spot, the on-demand fallback is in place before the spot group's first launch.
-        const fallback = farm.spot ? createSpotFallback(name, runId, hostGroupNames(name, runId), tags, parent) : undefined;
+        const fallback = farm.spot ? createSpotFallback(name, runId, hostGroupNames(name, runId), farm.context, tags, parent) : undefined;
         const host = createBuildHost(name, runId, farm, tags, { parent: this, dependsOn: fallback ? [fallback] : [] });
         const groups = fallback ? [host, createOnDemandStandby(name, runId, farm, tags, parent)] : [host];
         const policy = createBuildHostPolicy(name, farm, groups, resultPath, parent);
@@ -199,7 +199,7 @@ function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarge
     const hub = pulumi.output(registry.hub);
     return {
         hub,
-        registry: hub.apply((h) => h.split("/")[0]),
+        registry: hub.apply(registryHost),
         federation: pulumi.all([registry.workloadIdentityProvider, registry.serviceAccountEmail])
             .apply(([provider, serviceAccount]) => ({ provider, serviceAccount })),
     };
@@ -208,7 +208,7 @@ function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarge
 /** The build script's environment: everything it needs, nothing secret. */
 function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: GravitonBuildFarm,
     target: PublishTarget, groupName: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
-    return pulumi.all([target.hub, target.registry, target.federation, groupName, regionOf(farm)]).apply(([hub, registry, federation, group, region]) => {
+    return pulumi.all([target.hub, target.registry, target.federation, groupName, farm.context.region]).apply(([hub, registry, federation, group, region]) => {
         const env: BuildEnvironment = {
             ARMFARM_BUILD_MODE: s.mode,
             ARMFARM_BUILD_RUN: runId,
@@ -244,9 +244,4 @@ function buildEnvironment(s: Settings, runId: string, key: string, resultPath: s
         }
         return env;
     });
-}
-
-function regionOf(farm: GravitonBuildFarm): pulumi.Output<string> {
-    // The registry host is <account>.dkr.ecr.<region>.amazonaws.com: the farm's region, already resolved.
-    return farm.registry.apply((r) => r.split(".")[3]);
 }

@@ -6,6 +6,7 @@ import {
     UBUNTU_ROOT_DEVICE, ubuntuArm64AmiParameter,
 } from "./farm-data";
 import { renderUserData } from "./user-data";
+import { AwsContext, awsContext } from "./context";
 
 export interface GravitonBuildFarmArgs {
     /** Graviton (arm64) instance type of the build hosts. Default `m6g.4xlarge`. */
@@ -61,6 +62,8 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     /** The hosts' instance type and whether they run on spot, for the builds that launch them. */
     public readonly instanceType: string;
     public readonly spot: boolean;
+    /** The partition, region and account the farm is in, read once for the farm and its builds. */
+    public readonly context: AwsContext;
     /** The tags every farm resource and host carries (`armfarm:farm` names the farm). */
     public readonly tags: Record<string, string>;
 
@@ -73,6 +76,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.tags = { ...args.tags, "armfarm:farm": name, "managed-by": "pulumi" };
 
         const parent = { parent: this };
+        this.context = awsContext(parent);
         const network = createNetwork(name, settings, args.subnetId, this.tags, parent);
         const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/armfarm/${name}`,
@@ -80,11 +84,10 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
             tags: this.tags,
         }, parent);
         const repositories = createRepositories(name, settings, this.tags, this);
-        const role = createHostRole(name, logs, Object.values(repositories), this.tags, parent);
-        const template = createLaunchTemplate(name, settings, role.profile, network.securityGroupId, logs, this.tags, parent);
+        const role = createHostRole(name, logs, Object.values(repositories), this.context, this.tags, parent);
+        const template = createLaunchTemplate(name, settings, role.profile, network.securityGroupId, logs, this.context, this.tags, parent);
 
-        const region = aws.getRegionOutput({}, parent).name;
-        this.registry = pulumi.interpolate`${aws.getCallerIdentityOutput({}, parent).accountId}.dkr.ecr.${region}.amazonaws.com`;
+        this.registry = pulumi.interpolate`${this.context.accountId}.dkr.ecr.${this.context.region}.amazonaws.com`;
         this.hub = pulumi.interpolate`${this.registry}/${settings.repositoryPrefix}`;
         this.repositoryUrls = pulumi.output(mapValues(repositories, (r) => r.repositoryUrl));
         this.repositoryArns = pulumi.output(mapValues(repositories, (r) => r.arn));
@@ -242,7 +245,7 @@ export function hostPolicyDocument(logGroupArn: string, repositoryArns: string[]
 }
 
 function createHostRole(name: string, logs: aws.cloudwatch.LogGroup, repositories: aws.ecr.Repository[],
-    tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
+    context: AwsContext, tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
     const role = new aws.iam.Role(`${name}-host`, {
         description: "armfarm build hosts: SSM management, farm logs, pushes to the farm's repositories",
         assumeRolePolicy: JSON.stringify({
@@ -251,10 +254,9 @@ function createHostRole(name: string, logs: aws.cloudwatch.LogGroup, repositorie
         }),
         tags,
     }, opts);
-    const partition = aws.getPartitionOutput({}, opts).partition;
     new aws.iam.RolePolicyAttachment(`${name}-host-ssm`, {
         role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        policyArn: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     }, opts);
     new aws.iam.RolePolicy(`${name}-host`, {
         role: role.id,
@@ -265,9 +267,8 @@ function createHostRole(name: string, logs: aws.cloudwatch.LogGroup, repositorie
 }
 
 function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.InstanceProfile,
-    securityGroupId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup,
+    securityGroupId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup, context: AwsContext,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
-    const region = aws.getRegionOutput({}, opts).name;
     const hostTags = { ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
     return new aws.ec2.LaunchTemplate(`${name}-hosts`, {
         description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} arm64 on ${s.instanceType}`,
@@ -286,7 +287,7 @@ function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.Instan
             ebs: { volumeSize: s.rootVolumeGiB, volumeType: "gp3", iops: 3000, throughput: 250, encrypted: "true", deleteOnTermination: "true" },
         }],
         monitoring: { enabled: true },
-        userData: pulumi.all([region, logs.name]).apply(([r, logGroupName]) =>
+        userData: pulumi.all([context.region, logs.name]).apply(([r, logGroupName]) =>
             Buffer.from(renderUserData({ region: r, logGroupName, ubuntuRelease: s.ubuntuRelease })).toString("base64")),
         tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: hostTags })),
         updateDefaultVersion: true,
