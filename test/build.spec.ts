@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { plan as planStack, planError as planStackError, Overrides, PlanOptions, PlanView } from "./harness";
+import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { buildResultParameters } from "../scripts/plan/mocks/build";
 
@@ -28,8 +28,7 @@ const fromSource = { ...prebuilt, "armfarm:buildMode": "from-source", "armfarm:b
 const BUILD_ALONE: Overrides = {
     "armfarm:parts": ["farm", "build"], "armfarm:buildPublishTo": "ecr", "armfarm:buildVariant": "default", "armfarm:buildImages": undefined,
 };
-const plan = (overrides: Overrides = {}, options?: PlanOptions) => planStack({ ...BUILD_ALONE, ...overrides }, options);
-const planError = (overrides: Overrides = {}, options?: PlanOptions) => planStackError({ ...BUILD_ALONE, ...overrides }, options);
+const { plan, planError } = planningWith(BUILD_ALONE);
 
 describe("IstioImageBuild", () => {
     it("wires the dev stack's build to the farm: a host group from its launch template, targeted by run tag", async () => {

@@ -76,3 +76,11 @@ export async function planError(overrides: Overrides = {}, options: PlanOptions 
     }
     return assert.fail("expected the program to fail, but it planned");
 }
+
+/** `plan` and `planError` with `base` overrides under every call's own: a spec's view of one part of the stack. */
+export function planningWith(base: Overrides) {
+    return {
+        plan: (overrides: Overrides = {}, options?: PlanOptions) => plan({ ...base, ...overrides }, options),
+        planError: (overrides: Overrides = {}, options?: PlanOptions) => planError({ ...base, ...overrides }, options),
+    };
+}

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { plan as planStack, planError as planStackError, Overrides, PlanOptions, PlanView } from "./harness";
+import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { PlannedResource } from "../scripts/plan/engine";
 
@@ -20,8 +20,7 @@ const gatewaySchema = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "i
  * the dev stack's wiring to its own build and cluster is specced in "on the stack's own build".
  */
 const OWN_HUB: Overrides = { "armfarm:parts": ["farm", "cluster", "mesh"], "armfarm:meshHub": "docker.io/istio", "armfarm:meshTag": "1.30.3" };
-const plan = (overrides: Overrides = {}, options?: PlanOptions) => planStack({ ...OWN_HUB, ...overrides }, options);
-const planError = (overrides: Overrides = {}, options?: PlanOptions) => planStackError({ ...OWN_HUB, ...overrides }, options);
+const { plan, planError } = planningWith(OWN_HUB);
 
 const values = (r: PlannedResource) => r.inputs.values as Record<string, any>;
 const release = (view: PlanView, name: string) => view.get(RELEASE, name);
