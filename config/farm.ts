@@ -25,6 +25,8 @@ export interface FarmConfig {
     logRetentionDays: number;
     /** Protect the ECR repositories and keep them (with their images) when the stack is destroyed. */
     keepRepositories: boolean;
+    /** Manage the region's registry-level scanning configuration. */
+    manageRegistryScanning: boolean;
 }
 
 export function readFarmConfig(r: ConfigReader): FarmConfig {
@@ -64,6 +66,7 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
         repositories: r.stringList("farmRepositories", { default: [...ISTIO_IMAGES.slice(0, 4)], oneOf: ISTIO_IMAGES, minItems: 1 }),
         logRetentionDays: retention(r),
         keepRepositories: r.boolean("farmKeepRepositories", { default: true }),
+        manageRegistryScanning: r.boolean("farmManageRegistryScanning", { default: false }),
         dockerHub: dockerHub(r),
     };
 }

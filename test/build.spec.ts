@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
+import * as fs from "fs";
+import * as path from "path";
+import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR } from "./harness";
+import { buildDocumentContent } from "../components/aws/build-document";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { waitOutput } from "../scripts/plan/mocks/build";
 
@@ -123,6 +126,50 @@ describe("IstioImageBuild", () => {
             const message = await planError({}, { mocks: { resources: { [WAIT]: () => ({ stdout: waitOutput("x", { status: "failed", message: "step mirror-pilot failed" }), stderr: "" }) } } });
             assert.match(message, /the build's wait printed no successful result/);
         });
+    });
+
+    describe("the run's SSM document", () => {
+        const script = fs.readFileSync(path.join(PROJECT_DIR, "components/build/istio-build.sh"), "utf8");
+
+        it("writes the repository's build script verbatim, exports the environment, and exits with the script's status", async () => {
+            const view = await plan();
+            const doc = JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string);
+            assert.deepStrictEqual([doc.schemaVersion, doc.mainSteps.length, doc.mainSteps[0].action], ["2.2", 1, "aws:runShellScript"]);
+            const lines: string[] = doc.mainSteps[0].inputs.runCommand;
+            const env = scriptEnv(view);
+            assert.deepStrictEqual(lines, [
+                "install -d -m 0755 /usr/local/lib/armfarm",
+                "cat > /usr/local/lib/armfarm/istio-build.sh <<'ARMFARM_BUILD_SCRIPT'",
+                ...script.replace(/\n$/, "").split("\n"),
+                "ARMFARM_BUILD_SCRIPT",
+                ...Object.keys(env).sort().map((k) => `export ${k}='${env[k]}'`),
+                // The step's status is the script's, which has recorded its result before it exits.
+                "exec bash /usr/local/lib/armfarm/istio-build.sh",
+            ]);
+            assert.ok(!script.split("\n").includes("ARMFARM_BUILD_SCRIPT"), "the here-document's end marker is not a line of the script");
+            assert.strictEqual(doc.mainSteps[0].inputs.timeoutSeconds, String((30 + 20) * 60 + 600));
+        });
+
+        it("refuses every character that could leave its single quotes or start a command", () => {
+            for (const c of ["'", "\"", "$", "`", ";", "&", "|", "\n", "\\", "(", ")", "<", ">", "*", "?", "!", "#", "~", "{", "}", "[", "]"]) {
+                assert.throws(() => buildDocumentContent({ ARMFARM_TAG: `1.30.3${c}x` }, 3600), /holds a character the document does not pass/, JSON.stringify(c));
+            }
+            assert.doesNotThrow(() => buildDocumentContent({ ARMFARM_IMAGES: "pilot proxyv2", ARMFARM_HUB: "a.b/c_d-e:1", ARMFARM_X: "k=v,w+1@z" }, 3600));
+        });
+
+        it("refuses a step timeout the agent would replace with one hour", () => {
+            assert.throws(() => buildDocumentContent({}, 172801), /outside the 5 to 172800 seconds the agent honours/);
+            assert.throws(() => buildDocumentContent({}, 4), /outside the 5 to 172800 seconds/);
+            assert.doesNotThrow(() => buildDocumentContent({}, 172800));
+        });
+    });
+
+    it("reports each platform's digest as the registry gives it, platform by platform, and no attestation entry", async () => {
+        const view = await plan();
+        const answer = manifestsFor(`${view.outputs.hub}/proxyv2:1.30.3`).manifests;
+        const digest = (os: string, arch: string) => answer.find((m) => m.os === os && m.architecture === arch)!.sha256Digest;
+        assert.deepStrictEqual((view.outputs.imageDigests as any).proxyv2, { "linux/amd64": digest("linux", "amd64"), "linux/arm64": digest("linux", "arm64") });
+        assert.notStrictEqual(digest("linux", "amd64"), digest("linux", "arm64"));
     });
 
     it("bounds the run: the build phase, and the document's step by the boot wait and a margin on top", async () => {

@@ -212,6 +212,14 @@ describe("GravitonBuildFarm", () => {
             assert.deepStrictEqual(view.ofType(REPO).map((r) => r.inputs.name).sort(), ["mesh/istio/pilot", "mesh/istio/proxyv2"]);
         });
 
+        it("sets registry-level scanning on push for its repositories only when asked to, as it replaces the region's whole configuration", async () => {
+            assert.deepStrictEqual(dev.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"), []);
+            const view = await plan({ "armfarm:farmManageRegistryScanning": true, "armfarm:farmRepositoryPrefix": "mesh/istio" });
+            assert.deepStrictEqual(view.get("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "farm-scanning").inputs, {
+                scanType: "BASIC", rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "mesh/istio/*", filterType: "WILDCARD" }] }],
+            });
+        });
+
         it("protects the repositories and keeps them on destroy, unless config says otherwise", async () => {
             for (const repo of dev.ofType(REPO)) {
                 assert.deepStrictEqual([repo.options.protect, repo.options.retainOnDelete], [true, true], repo.name);

@@ -36,6 +36,12 @@ export interface GravitonBuildFarmArgs {
     /** Protect the repositories and keep them, with their images, when the stack is destroyed. Default true. */
     keepRepositories?: boolean;
     /**
+     * Manage the region's registry-level scanning configuration (basic scan on push for the farm's repositories),
+     * which AWS favours over the repository-level setting it is deprecating. It replaces the whole configuration
+     * of the account's registry in the region, so only where this stack owns it. Default false.
+     */
+    manageRegistryScanning?: boolean;
+    /**
      * A Docker Hub account the hosts log in with, for more than the anonymous pull limit (mirrors, base images).
      * Kept as a SecureString parameter that only the hosts read; `token` must be a secret. Default none.
      */
@@ -107,6 +113,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
             tags: this.tags,
         }, parent);
         const repositories = createRepositories(name, settings, this.tags, this);
+        if (settings.manageRegistryScanning) createRegistryScanning(name, settings.repositoryPrefix, parent);
         const dockerHub = args.dockerHubCredential && createDockerHubCredential(name, args.dockerHubCredential, this.tags, parent);
         const role = createHostRole(name, {
             logs, repositories: Object.values(repositories), dockerHubParameterArn: dockerHub?.arn, context: this.context, tags: this.tags,
@@ -164,6 +171,7 @@ function validate(args: GravitonBuildFarmArgs): Settings {
         repositories: args.repositories ?? ISTIO_IMAGES.slice(0, 4),
         logRetentionDays: args.logRetentionDays ?? 30,
         keepRepositories: args.keepRepositories ?? true,
+        manageRegistryScanning: args.manageRegistryScanning ?? false,
     };
     if (!isGravitonInstanceType(s.instanceType)) {
         invalid("instanceType", `${JSON.stringify(s.instanceType)} is not an arm64 Graviton instance type (for example m6g.4xlarge)`);
@@ -206,6 +214,19 @@ function createDockerHubCredential(name: string, credential: { username: pulumi.
         type: "SecureString",
         value: pulumi.secret(pulumi.all([credential.username, credential.token]).apply(([username, token]) => JSON.stringify({ username, token }))),
         tags,
+    }, opts);
+}
+
+/**
+ * Basic scanning on push for the farm's repositories, set at the registry level. Source: Amazon ECR API Reference,
+ * PutImageScanningConfiguration ("being deprecated, in favor of specifying the image scanning configuration at
+ * the registry level"), and PutRegistryScanningConfiguration (rules of a scan frequency and wildcard repository
+ * filters). The repositories keep their own scan-on-push setting too, which ECR ignores under a registry-level rule.
+ */
+function createRegistryScanning(name: string, prefix: string, opts: pulumi.CustomResourceOptions): aws.ecr.RegistryScanningConfiguration {
+    return new aws.ecr.RegistryScanningConfiguration(`${name}-scanning`, {
+        scanType: "BASIC",
+        rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: `${prefix}/*`, filterType: "WILDCARD" }] }],
     }, opts);
 }
 
