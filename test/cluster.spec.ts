@@ -192,12 +192,28 @@ describe("GkeArmCluster", () => {
     describe("validation, before anything is registered", () => {
         it("refuses an arm pool type that is not arm64", async () => {
             assert.match(await planError({ "armfarm:clusterArm64MachineType": "n2d-standard-4" }),
-                /armfarm:clusterArm64MachineType: "n2d-standard-4" is an amd64 machine type, not arm64; use a type of the t2a, c4a families/);
+                /armfarm:clusterArm64MachineType: "n2d-standard-4" is an amd64 machine type, not arm64; use a type of the t2a, c4a, n4a families/);
         });
 
         it("refuses an amd64 pool type that is arm64", async () => {
             assert.match(await planError({ "armfarm:clusterAmd64MachineType": "t2a-standard-8" }),
                 /armfarm:clusterAmd64MachineType: "t2a-standard-8" is an arm64 machine type, not amd64/);
+        });
+
+        it("refuses a T2A size Compute Engine does not offer, naming the ones it does", async () => {
+            // Compute Engine "General-purpose machine family", T2A machine types: t2a-standard-1, 2, 4, 8, 16, 32, 48.
+            assert.match(await planError({ "armfarm:clusterArm64MachineType": "t2a-standard-3" }),
+                /armfarm:clusterArm64MachineType: "t2a-standard-3" is not a Tau T2A machine type; T2A comes as t2a-standard-1, t2a-standard-2, t2a-standard-4, t2a-standard-8, t2a-standard-16, t2a-standard-32, t2a-standard-48/);
+            assert.match(await planError({ "armfarm:clusterArm64MachineType": "t2a-highmem-4" }), /"t2a-highmem-4" is not a Tau T2A machine type/);
+            const largest = await plan({ "armfarm:clusterArm64MachineType": "t2a-standard-48" });
+            assert.strictEqual(inputs(largest, POOL, "cluster-arm64").nodeConfig.machineType, "t2a-standard-48");
+        });
+
+        it("takes an Axion N4A pool (GKE \"Arm workloads on GKE\" lists C4A, N4A and T2A), on Hyperdisk", async () => {
+            const n4a = await plan({ "armfarm:clusterArm64MachineType": "n4a-standard-8" });
+            const arm = inputs(n4a, POOL, "cluster-arm64");
+            assert.deepStrictEqual([arm.nodeConfig.machineType, arm.nodeConfig.diskType], ["n4a-standard-8", "hyperdisk-balanced"]);
+            assert.deepStrictEqual(n4a.outputs.nodeArchitectures, ["amd64", "arm64"]);
         });
 
         it("refuses a zone or a region without T2A", async () => {
@@ -244,8 +260,13 @@ describe("GCE machine-type and location knowledge", () => {
         assert.strictEqual(armLocationProblem("t2a-standard-4", "asia-southeast1"), undefined);
         assert.match(String(armLocationProblem("t2a-standard-4", "asia-southeast1-a")), /no Tau T2A/);
         assert.strictEqual(armLocationProblem("c4a-standard-4", "us-east4-b"), undefined);
+        // No current list of C4A or N4A locations could be confirmed: GKE, not a stale allow-list, refuses them.
+        assert.strictEqual(armLocationProblem("c4a-standard-4", "asia-northeast1-a"), undefined);
+        assert.strictEqual(armLocationProblem("n4a-standard-4", "europe-west1"), undefined);
+        assert.strictEqual(isGceArm64("n4a-highcpu-16"), true);
         assert.strictEqual(bootDiskType("t2a-standard-4"), "pd-balanced");
         assert.strictEqual(bootDiskType("c4a-standard-4"), "hyperdisk-balanced");
+        assert.strictEqual(bootDiskType("n4a-standard-4"), "hyperdisk-balanced");
     });
 
     it("derives the assumed-role ARN a session presents, without the role's path", () => {

@@ -13,7 +13,7 @@ import { clusterKubeconfig } from "./kubeconfig";
 export interface GkeArmClusterArgs {
     /** GCP project id of the cluster, registry and identities. Required. */
     project: pulumi.Input<string>;
-    /** GCP region of the network, NAT, registry and cluster. Required; it must offer T2A (or C4A). */
+    /** GCP region of the network, NAT, registry and cluster. Required; for a T2A pool it must offer T2A. */
     region: string;
     /** A zone (zonal cluster) or the region (regional cluster). Default: the region. */
     location?: string;
@@ -52,7 +52,7 @@ type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccoun
 };
 
 /**
- * A hardened GKE cluster for a mixed-arch mesh: an amd64 pool and an arm64 (Tau T2A or Axion C4A) pool side
+ * A hardened GKE cluster for a mixed-arch mesh: an amd64 pool and an arm64 (Tau T2A, or Axion C4A or N4A) pool side
  * by side, private nodes behind Cloud NAT, an Artifact Registry hub the nodes read, and (given the build
  * hosts' AWS role) a keyless identity for the build to push there. Exposes a kubeconfig and a kubernetes
  * provider for the mesh.

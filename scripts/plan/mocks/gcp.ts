@@ -59,7 +59,8 @@ export const gcpMocks: MockTable = {
         // The provider names a pool from its prefix plus a unique suffix; GKE reports the arch taint it added.
         "gcp:container/nodePool:NodePool": (name, inputs) => {
             const poolName = inputs.name ?? `${inputs.namePrefix ?? "tf-"}${stableHex(26, name)}`;
-            const arm = /^(t2a|c4a)-/.test(String(inputs.nodeConfig?.machineType));
+            // The Arm series GKE taints (GKE "Arm workloads on GKE": T2A, C4A, N4A).
+            const arm = /^(t2a|c4a|n4a)-/.test(String(inputs.nodeConfig?.machineType));
             return {
                 id: `projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.cluster}/nodePools/${poolName}`,
                 name: poolName,
