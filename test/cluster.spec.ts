@@ -65,6 +65,72 @@ describe("GkeArmCluster", () => {
         });
     });
 
+    describe("the project's APIs", () => {
+        const SERVICE = "gcp:projects/service:Service";
+        /**
+         * The API each resource calls, from the services' own references: Compute Engine API (networks, subnets,
+         * routers, firewalls), Kubernetes Engine API (clusters, node pools), Artifact Registry API (repositories
+         * and their IAM), IAM API (service accounts and their IAM, Workload Identity pools and providers), and
+         * Cloud Resource Manager API (project IAM policy, which google_project_iam_member reads and writes:
+         * terraform-provider-google, resourcemanager/iam_project.go).
+         */
+        const API_OF: [RegExp, string][] = [
+            [/^gcp:compute\//, "compute.googleapis.com"],
+            [/^gcp:container\//, "container.googleapis.com"],
+            [/^gcp:artifactregistry\//, "artifactregistry.googleapis.com"],
+            [/^gcp:(serviceaccount|iam)\//, "iam.googleapis.com"],
+            [/^gcp:projects\/iAMMember:/, "cloudresourcemanager.googleapis.com"],
+        ];
+        /** Every resource `urn` waits for, directly or through what it waits for. */
+        const waitsFor = (v: PlanView, urn: string, seen = new Set<string>()): Set<string> => {
+            for (const dep of v.byUrn(urn).options.dependsOn) {
+                if (!seen.has(dep)) {
+                    seen.add(dep);
+                    waitsFor(v, dep, seen);
+                }
+            }
+            return seen;
+        };
+
+        it("enables every API the cluster and the keyless pushes call, and leaves them on at destroy", () => {
+            const services = view.ofType(SERVICE);
+            assert.deepStrictEqual(services.map((r) => r.inputs.service).sort(), [
+                "artifactregistry.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com",
+                "container.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com",
+            ]);
+            for (const r of services) {
+                assert.strictEqual(r.inputs.project, "armfarm-dev", r.name);
+                // Other workloads of the project may use them: destroying the stack must not switch them off.
+                assert.deepStrictEqual([r.inputs.disableOnDestroy, r.inputs.disableDependentServices], [false, false], r.name);
+            }
+        });
+
+        it("makes every GCP resource wait for the API it calls", () => {
+            const apiUrn = (api: string) => view.ofType(SERVICE).find((r) => r.inputs.service === api)!.urn;
+            const gcpResources = view.resources.filter((r) => r.type.startsWith("gcp:") && r.type !== SERVICE);
+            assert.ok(gcpResources.length > 15);
+            for (const r of gcpResources) {
+                const api = API_OF.find(([pattern]) => pattern.test(r.type))?.[1];
+                assert.ok(api, `${r.type} calls an API this spec does not know`);
+                assert.ok(waitsFor(view, r.urn).has(apiUrn(api)), `${r.name} (${r.type}) does not wait for ${api}`);
+            }
+            // A Service reads the project through Resource Manager (resource_google_project_service.go), so the
+            // other APIs are enabled after it.
+            for (const r of view.ofType(SERVICE).filter((x) => x.inputs.service !== "cloudresourcemanager.googleapis.com")) {
+                assert.ok(r.options.dependsOn.includes(apiUrn("cloudresourcemanager.googleapis.com")), r.name);
+            }
+            // The build hosts exchange their AWS credentials at STS and impersonate the push account through IAM
+            // Credentials: both are on before the federation they use exists.
+            const provider = view.get("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "cluster-aws");
+            for (const api of ["sts.googleapis.com", "iamcredentials.googleapis.com"]) assert.ok(waitsFor(view, provider.urn).has(apiUrn(api)), api);
+        });
+
+        it("needs no federation APIs without a role to federate", async () => {
+            const alone = await plan({ "armfarm:parts": ["cluster"] });
+            assert.deepStrictEqual(alone.ofType(SERVICE).map((r) => r.inputs.service).filter((s) => /sts|iamcredentials/.test(String(s))), []);
+        });
+    });
+
     describe("the node pools", () => {
         it("run amd64 and arm64 machine types with their own autoscaling bounds, labelled by architecture", () => {
             const amd = inputs(view, POOL, "cluster-amd64");

@@ -9,6 +9,7 @@ import { createNodeIdentity, createNodePool, NodePoolInfo, NodePoolSpec } from "
 import { createHub } from "./registry";
 import { createFederation, IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "./federation";
 import { clusterKubeconfig } from "./kubeconfig";
+import { enableClusterApis, enableFederationApis, needing } from "./apis";
 
 export interface GkeArmClusterArgs {
     /** GCP project id of the cluster, registry and identities. Required. */
@@ -85,23 +86,26 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         const labels = { ...args.labels, "armfarm-cluster": s.clusterName, "managed-by": "pulumi" };
         const parent = { parent: this };
 
-        const network = createNetwork(name, s, parent);
-        const nodes = createNodeIdentity(name, s.project, s.clusterName, parent);
-        const cluster = createControlPlane(name, { ...s, labels }, network, nodes, parent);
+        const apis = enableClusterApis(name, s.project, parent);
+        const network = createNetwork(name, s, needing(parent, apis.compute));
+        const nodes = createNodeIdentity(name, s.project, s.clusterName, apis, parent);
+        const cluster = createControlPlane(name, { ...s, labels }, network, nodes, needing(parent, apis.container));
         const poolSettings = { project: s.project, location: s.location, diskSizeGb: s.diskSizeGb, labels };
         const pools = (["amd64", "arm64"] as const).map((arch) => ({
-            arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, parent),
+            arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, needing(parent, apis.container)),
         }));
-        const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email, parent);
+        const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email,
+            needing(parent, apis.artifactregistry));
 
         if (args.buildHostRoleArn !== undefined) {
+            const federationApis = enableFederationApis(name, s.project, apis, parent);
             const federation = createFederation(name, {
                 project: s.project,
                 clusterName: s.clusterName,
                 buildHostRoleArn: args.buildHostRoleArn,
                 awsAccountId: args.awsAccountId ?? pulumi.output(args.buildHostRoleArn).apply(accountOfChecked),
                 repository: hub.repository,
-            }, parent);
+            }, needing(parent, apis.iam, federationApis.sts, federationApis.iamcredentials));
             this.federationProvider = federation.providerName;
             this.pushServiceAccountEmail = federation.pushServiceAccountEmail;
         }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import { ClusterNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
 import { hardenedNodeConfig, NodeIdentity } from "./node-pools";
+import { needing } from "./apis";
 
 export interface ControlPlaneSettings {
     project: pulumi.Input<string>;
@@ -59,9 +60,8 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, net: C
         workloadIdentityConfig: { workloadPool: pulumi.interpolate`${s.project}.svc.id.goog` },
         releaseChannel: { channel: s.releaseChannel },
     }, {
-        ...opts,
+        ...needing(opts, ...nodes.roleBindings),
         protect: true,
-        dependsOn: nodes.roleBindings,
         ignoreChanges: [
             // The release channel upgrades the control plane and nodes: the versions GKE reports move on
             // their own and must not show as a diff.
