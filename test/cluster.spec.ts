@@ -65,6 +65,30 @@ describe("GkeArmCluster", () => {
         });
     });
 
+    describe("the control plane's way to Istio's webhooks", () => {
+        // GKE's own rule for a private cluster admits only tcp:443 and tcp:10250 from the control plane's /28
+        // (GKE, "Automatically created firewall rules"); istiod's webhooks listen on 15017 (istio/istio@1.30.3:
+        // manifests/charts/istio-control/istio-discovery/templates/service.yaml, https-webhook targetPort 15017),
+        // which istio.io's GKE platform setup says to open on private clusters.
+        it("opens tcp:15017 only, from the control plane's range only, to the cluster's nodes only", () => {
+            const fw = inputs(view, "gcp:compute/firewall:Firewall", "cluster-mesh-webhooks");
+            assert.strictEqual(fw.direction, "INGRESS");
+            assert.deepStrictEqual(fw.allows, [{ protocol: "tcp", ports: ["15017"] }]);
+            assert.deepStrictEqual(fw.sourceRanges, [inputs(view, CLUSTER, "cluster-gke").privateClusterConfig.masterIpv4CidrBlock]);
+            assert.deepStrictEqual(fw.sourceRanges, ["172.16.0.32/28"]);
+            assert.deepStrictEqual(fw.targetServiceAccounts, ["armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com"]);
+            for (const pool of view.ofType(POOL)) assert.strictEqual((pool.inputs.nodeConfig as any).serviceAccount, fw.targetServiceAccounts[0]);
+            assert.strictEqual(fw.network, inputs(view, CLUSTER, "cluster-gke").network);
+            assert.strictEqual(fw.sourceTags, undefined);
+            assert.strictEqual(fw.targetTags, undefined);
+        });
+
+        it("follows clusterMasterCidr", async () => {
+            const other = await plan({ "armfarm:clusterMasterCidr": "172.16.8.0/28" });
+            assert.deepStrictEqual(inputs(other, "gcp:compute/firewall:Firewall", "cluster-mesh-webhooks").sourceRanges, ["172.16.8.0/28"]);
+        });
+    });
+
     describe("the project's APIs", () => {
         const SERVICE = "gcp:projects/service:Service";
         /**

@@ -10,6 +10,7 @@ import { createHub } from "./registry";
 import { createFederation, IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "./federation";
 import { clusterKubeconfig } from "./kubeconfig";
 import { enableClusterApis, enableFederationApis, needing } from "./apis";
+import { createWebhookFirewall } from "./webhook-firewall";
 
 export interface GkeArmClusterArgs {
     /** GCP project id of the cluster, registry and identities. Required. */
@@ -66,6 +67,11 @@ export class GkeArmCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** A kubernetes provider for the cluster, for the mesh. */
     public readonly provider: k8s.Provider;
+    /**
+     * What a workload on the cluster waits for: the node pools it schedules onto, and the firewall rule that lets
+     * the control plane reach admission webhooks on them.
+     */
+    public readonly nodesReady: pulumi.Resource[];
     /** Each pool's name, machine type and architecture. */
     public readonly nodePools: pulumi.Output<NodePoolInfo[]>;
     /** The architectures the cluster's nodes run, for the mesh's preflight. */
@@ -94,6 +100,8 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         const pools = (["amd64", "arm64"] as const).map((arch) => ({
             arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, needing(parent, apis.container)),
         }));
+        const webhooks = createWebhookFirewall(name, { project: s.project, network: network.network, masterCidr: s.masterCidr, nodeServiceAccount: nodes.email },
+            needing(parent, apis.compute));
         const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email,
             needing(parent, apis.artifactregistry));
 
@@ -118,6 +126,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         this.nodePools = pulumi.all(pools.map(({ arch, spec, pool }) => pool.name.apply((poolName): NodePoolInfo =>
             ({ name: poolName, machineType: spec.machineType, arch, spot: spec.spot }))));
         this.architectures = [...new Set(pools.map((p) => p.arch))];
+        this.nodesReady = [...pools.map((p) => p.pool), webhooks];
         this.hub = hub.url;
         this.nodeServiceAccountEmail = nodes.email;
         this.registerOutputs({

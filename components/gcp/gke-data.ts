@@ -36,6 +36,16 @@ export const T2A_VCPUS: readonly number[] = [1, 2, 4, 8, 16, 32, 48];
  */
 export const LOCATION_CHECKED_FAMILIES: readonly string[] = ["t2a"];
 
+/**
+ * The port a private cluster's control plane must reach on the nodes for Istio's admission webhooks (sidecar
+ * injection, config validation). GKE's own rule for private clusters, gke-<cluster>-<hash>-master, admits only
+ * TCP 443 (metrics-server) and 10250 (kubelet) from the control plane's /28 to the nodes (GKE, "Automatically
+ * created firewall rules"); istiod serves its webhooks behind its Service's port 443 on targetPort 15017
+ * (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml, https-webhook), and
+ * istio.io's GKE platform setup says to open 15017 on private clusters. The API server calls the pod directly.
+ */
+export const MESH_WEBHOOK_PORT = 15017;
+
 /** GKE release channels. Source: GKE "About release channels". */
 export const RELEASE_CHANNELS: readonly string[] = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
 

@@ -5,6 +5,7 @@ import { gkeRules } from "./gke";
 import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
+import { meshWebhookFirewall } from "./mesh-firewall";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
@@ -12,6 +13,7 @@ export const RULES: readonly Rule[] = [
     ...ecrRules.resource, ...ecrRules.stack,
     ...iamRules,
     ...gkeRules,
+    meshWebhookFirewall,
     ...istioRules.resource, ...istioRules.stack,
     verifiedHub,
 ];

@@ -30,6 +30,12 @@ export const gcpMocks: MockTable = {
             const n = inputs.name ?? `${name}-${stableHex(7, name)}`;
             return { id: `${project(inputs)}/${region(inputs)}/${inputs.router}/${n}`, name: n, project: project(inputs) };
         },
+        // A firewall rule's name is the given one or Pulumi's auto-name; Compute reports its path and self link.
+        "gcp:compute/firewall:Firewall": (name, inputs) => {
+            const n = inputs.name ?? `${name}-${stableHex(7, name)}`;
+            const path = `projects/${project(inputs)}/global/firewalls/${n}`;
+            return { id: path, name: n, selfLink: selfLink(path), project: project(inputs), disabled: false, creationTimestamp: "2026-01-01T00:00:00.000-08:00" };
+        },
         "gcp:serviceaccount/account:Account": (name, inputs) => {
             const email = `${inputs.accountId}@${project(inputs)}.iam.gserviceaccount.com`;
             return {
