@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { plan, planError, PlanView } from "./harness";
 import { gceArchOf, isGceArm64, parseGceMachineType } from "../components/arch";
 import { armLocationProblem, bootDiskType, T2A_ZONES } from "../components/gcp/gke-data";
 import { assumedRoleArn } from "../components/gcp/federation";
-import { renderKubeconfig } from "../components/gcp/kubeconfig";
+import { clusterKubeconfig, KubeconfigSource, renderKubeconfig } from "../components/gcp/kubeconfig";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
 const POOL = "gcp:container/nodePool:NodePool";
@@ -270,12 +271,42 @@ describe("GkeArmCluster", () => {
         });
 
         it("the kubeconfig authenticates with gke-gcloud-auth-plugin and holds no credential", () => {
-            const doc = YAML.parse(renderKubeconfig("gke_p_us-central1-a_c", "34.1.2.3", "Q0E="));
-            assert.strictEqual(doc.clusters[0].cluster.server, "https://34.1.2.3");
+            const doc = YAML.parse(renderKubeconfig("gke_p_us-central1-a_c", "gke-0123-424242424242.us-central1.gke.goog"));
             const exec = doc.users[0].user.exec;
             assert.strictEqual(exec.command, "gke-gcloud-auth-plugin");
             assert.strictEqual(exec.apiVersion, "client.authentication.k8s.io/v1beta1");
             assert.deepStrictEqual(Object.keys(doc.users[0].user), ["exec"]);
+        });
+    });
+
+    describe("access for CI and laptops: the DNS-based endpoint", () => {
+        // GKE "About network isolation": every cluster has a DNS-based endpoint, reachable from anywhere that
+        // reaches Google Cloud APIs, each request authorized by IAM; @pulumi/gcp 9.37 types/input.d.ts,
+        // ClusterControlPlaneEndpointsConfigDnsEndpointConfig.allowExternalTraffic lets user traffic over it.
+        it("opens the DNS endpoint to outside traffic and keeps the IP endpoint behind the authorized networks", () => {
+            const c = inputs(view, CLUSTER, "cluster-gke");
+            assert.deepStrictEqual(c.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true }, ipEndpointsConfig: { enabled: true } });
+            assert.strictEqual(c.privateClusterConfig.enablePrivateEndpoint, false);
+            assert.deepStrictEqual(c.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), ["203.0.113.0/24"]);
+            assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            const component = view.get("armfarm:gcp:GkeArmCluster", "cluster");
+            assert.match(String(component.outputs?.dnsEndpoint), /^gke-[0-9a-f]+-\d+\.us-central1\.gke\.goog$/);
+        });
+
+        it("points the kubeconfig (and so the mesh's provider) at the DNS endpoint, without the cluster CA", async () => {
+            const cluster = {
+                location: pulumi.output("us-central1-a"), name: pulumi.output("armfarm-dev"),
+                controlPlaneEndpointsConfig: pulumi.output({
+                    dnsEndpointConfig: { endpoint: "gke-5f3a-424242424242.us-central1.gke.goog" }, ipEndpointsConfig: { enabled: true },
+                }),
+            } as unknown as KubeconfigSource;
+            const kubeconfig = clusterKubeconfig("armfarm-dev", cluster);
+            assert.strictEqual(await pulumi.isSecret(kubeconfig), true);
+            const doc = YAML.parse(await new Promise<string>((resolve) => kubeconfig.apply(resolve)));
+            assert.strictEqual(doc["current-context"], "gke_armfarm-dev_us-central1-a_armfarm-dev");
+            // The DNS endpoint's certificate is publicly trusted, not signed by the cluster CA: pinning that CA
+            // fails the handshake (hashicorp/terraform-provider-kubernetes #2637, gke-labs/kube-agents #1806).
+            assert.deepStrictEqual(doc.clusters[0].cluster, { server: "https://gke-5f3a-424242424242.us-central1.gke.goog" });
         });
     });
 

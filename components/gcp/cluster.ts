@@ -37,7 +37,7 @@ export interface GkeArmClusterArgs {
     serviceCidr?: string;
     /** The /28 range of the control plane's private endpoint. Default `172.16.0.32/28`. */
     masterCidr?: string;
-    /** CIDRs allowed to reach the control plane's public endpoint. Default none (no access from outside Google). */
+    /** CIDRs allowed to reach the control plane's public IP endpoint (the DNS endpoint is authorized by IAM). Default none. */
     masterAuthorizedNetworks?: string[];
     /** Artifact Registry repository id of the hub. Default `istio`. */
     registryName?: string;
@@ -62,8 +62,11 @@ type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccoun
 export class GkeArmCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly location: string;
+    /** The control plane's public IP endpoint, open to the master authorized networks only. */
     public readonly endpoint: pulumi.Output<string>;
-    /** Kubeconfig using gke-gcloud-auth-plugin (secret). */
+    /** The control plane's DNS-based endpoint (`<id>.<region>.gke.goog`), authorized by IAM; the kubeconfig's server. */
+    public readonly dnsEndpoint: pulumi.Output<string>;
+    /** Kubeconfig for the DNS endpoint, using gke-gcloud-auth-plugin (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
     /** A kubernetes provider for the cluster, for the mesh. */
     public readonly provider: k8s.Provider;
@@ -121,6 +124,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
         this.location = s.location;
         this.endpoint = cluster.endpoint;
+        this.dnsEndpoint = cluster.controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint;
         this.kubeconfig = clusterKubeconfig(s.project, cluster);
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, parent);
         this.nodePools = pulumi.all(pools.map(({ arch, spec, pool }) => pool.name.apply((poolName): NodePoolInfo =>
@@ -130,7 +134,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         this.hub = hub.url;
         this.nodeServiceAccountEmail = nodes.email;
         this.registerOutputs({
-            clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodePools: this.nodePools,
+            clusterName: this.clusterName, endpoint: this.endpoint, dnsEndpoint: this.dnsEndpoint, kubeconfig: this.kubeconfig, nodePools: this.nodePools,
             hub: this.hub, federationProvider: this.federationProvider, pushServiceAccountEmail: this.pushServiceAccountEmail,
         });
     }

@@ -56,6 +56,15 @@ export const gcpMocks: MockTable = {
                 id: `projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.name}`,
                 project: project(inputs),
                 endpoint: `34.${octets[0]}.${octets[1]}.${octets[2]}`,
+                // GKE gives every cluster a DNS-based endpoint, `<id>.<region>.gke.goog` (GKE API,
+                // ControlPlaneEndpointsConfig.DNSEndpointConfig.endpoint: "Ex: uid.us-central1.gke.goog").
+                controlPlaneEndpointsConfig: {
+                    ...inputs.controlPlaneEndpointsConfig,
+                    dnsEndpointConfig: {
+                        ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig,
+                        endpoint: `gke-${stableHex(32, "dns", name)}-${FAKE_GCP_PROJECT_NUMBER}.${String(inputs.location).replace(/-[a-z]$/, "")}.gke.goog`,
+                    },
+                },
                 masterAuth: { ...inputs.masterAuth, clusterCaCertificate: fakeCaCertificate(String(inputs.name)) },
                 masterVersion: "1.33.5-gke.1201000",
                 selfLink: `https://container.googleapis.com/v1/projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.name}`,
