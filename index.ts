@@ -91,6 +91,8 @@ export = async () => {
             hub: m.hub ?? build!.hub, tag: m.tag ?? build!.tag, istioVersion: m.istioVersion, variant: m.variant, cni: m.cni,
             platform: m.platform, mtlsMode: m.mtlsMode, controlPlaneArch: m.controlPlaneArch,
             provider: cluster?.provider,
+            // Nothing installs before the pools it schedules onto, and the rule that opens istiod's webhooks, exist.
+            waitFor: cluster?.nodesReady,
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
             minReplicas: m.minReplicas, maxReplicas: m.maxReplicas,
             revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,

@@ -25,6 +25,8 @@ const { plan, planError } = planningWith(OWN_HUB);
 const values = (r: PlannedResource) => r.inputs.values as Record<string, any>;
 const release = (view: PlanView, name: string) => view.get(RELEASE, name);
 const depends = (view: PlanView, name: string) => release(view, name).options.dependsOn;
+/** The stack's node pools and its webhook firewall rule, by URN. */
+const nodesReady = (view: PlanView) => [...view.ofType("gcp:container/nodePool:NodePool"), ...view.ofType("gcp:compute/firewall:Firewall")].map((r) => r.urn).sort();
 
 describe("IstioMesh", () => {
     let dev: PlanView;
@@ -50,11 +52,27 @@ describe("IstioMesh", () => {
 
         it("orders base → cni → istiod → gateway and the mTLS policy after istiod", () => {
             const urn = (name: string) => release(dev, name).urn;
-            assert.deepStrictEqual(depends(dev, "mesh-base"), []);
-            assert.deepStrictEqual(depends(dev, "mesh-cni"), [urn("mesh-base")]);
-            assert.deepStrictEqual(depends(dev, "mesh-istiod-1-30-3"), [urn("mesh-base"), urn("mesh-cni")].sort());
-            assert.deepStrictEqual(depends(dev, "mesh-gateway"), [urn("mesh-istiod-1-30-3")]);
-            assert.deepStrictEqual(dev.get(PEER_AUTH, "mesh-mtls").options.dependsOn, [urn("mesh-istiod-1-30-3")]);
+            const nodes = nodesReady(dev);
+            const meshDeps = (deps: string[]) => deps.filter((d) => !nodes.includes(d));
+            assert.deepStrictEqual(meshDeps(depends(dev, "mesh-base")), []);
+            assert.deepStrictEqual(meshDeps(depends(dev, "mesh-cni")), [urn("mesh-base")]);
+            assert.deepStrictEqual(meshDeps(depends(dev, "mesh-istiod-1-30-3")), [urn("mesh-base"), urn("mesh-cni")].sort());
+            assert.deepStrictEqual(meshDeps(depends(dev, "mesh-gateway")), [urn("mesh-istiod-1-30-3")]);
+            assert.deepStrictEqual(meshDeps(dev.get(PEER_AUTH, "mesh-mtls").options.dependsOn), [urn("mesh-istiod-1-30-3")]);
+        });
+
+        it("installs nothing before the node pools it schedules onto and the firewall rule for istiod's webhooks exist", async () => {
+            // istiod and the gateway run on the pools' nodes, and their pods are injected through istiod's webhook
+            // on tcp:15017: a release that starts first races pool creation against Helm's timeout.
+            const nodes = nodesReady(dev);
+            assert.deepStrictEqual(nodes.map((u) => dev.byUrn(u).name).sort(), ["cluster-amd64", "cluster-arm64", "cluster-mesh-webhooks"]);
+            for (const r of [...dev.ofType(RELEASE), dev.get(PEER_AUTH, "mesh-mtls")]) {
+                for (const u of nodes) assert.ok(r.options.dependsOn.includes(u), `${r.name} does not wait for ${dev.byUrn(u).name}`);
+            }
+            // A cluster made elsewhere: nothing of a pool to wait for.
+            const alone = await plan({ "armfarm:parts": ["mesh"] });
+            assert.deepStrictEqual(alone.ofType("gcp:container/nodePool:NodePool"), []);
+            assert.deepStrictEqual(depends(alone, "mesh-base"), []);
         });
     });
 

@@ -43,6 +43,11 @@ export interface IstioMeshArgs {
     keepRevisions?: KeptRevision[];
     /** The cluster to install on. Default: the default kubernetes provider (`kubernetes:context`, KUBECONFIG). */
     provider?: k8s.Provider;
+    /**
+     * What every release waits for before it installs: the node pools istiod and the gateway schedule onto, and
+     * the firewall rule that lets the control plane reach istiod's webhooks. Default none (a cluster made elsewhere).
+     */
+    waitFor?: pulumi.Resource[];
 }
 
 /** The image each workload of the active revision pulls, as `hub/image:tag`. */
@@ -81,7 +86,9 @@ export class IstioMesh extends pulumi.ComponentResource {
         const s = validate(args);
         const revisions = planRevisions({ version: s.istioVersion, tag: args.tag }, s.keepRevisions);
         const active = revisions[0];
-        const child: pulumi.CustomResourceOptions = { parent: this, ...(args.provider ? { provider: args.provider } : {}) };
+        const child: pulumi.CustomResourceOptions = {
+            parent: this, ...(args.provider ? { provider: args.provider } : {}), dependsOn: [...(args.waitFor ?? [])],
+        };
         const invokeOpts: pulumi.InvokeOutputOptions = { parent: this };
 
         const checks = revisions.map((r, i) => runPreflight({
@@ -91,10 +98,11 @@ export class IstioMesh extends pulumi.ComponentResource {
         const allChecks = pulumi.all(checks).apply((results) => results[0]);
 
         const base = createBase(name, active, allChecks, child);
-        const cni = s.cni ? createCni(name, active, args.hub, s.variant, s.platform, allChecks, { ...child, dependsOn: [base] }) : undefined;
-        const istiods = createControlPlanes(name, revisions, s, args.hub, checks, [base, ...(cni ? [cni] : [])], child);
-        const gateway = createGateway(name, active, s.placement, allChecks, { ...child, dependsOn: [istiods[0]] });
-        meshPeerAuthentication(name, s.mtlsMode, { ...child, dependsOn: [istiods[0]] });
+        const after = (...resources: pulumi.Resource[]) => ({ ...child, dependsOn: [...(args.waitFor ?? []), ...resources] });
+        const cni = s.cni ? createCni(name, active, args.hub, s.variant, s.platform, allChecks, after(base)) : undefined;
+        const istiods = createControlPlanes(name, revisions, s, args.hub, checks, [base, ...(cni ? [cni] : [])], child, args.waitFor ?? []);
+        const gateway = createGateway(name, active, s.placement, allChecks, after(istiods[0]));
+        meshPeerAuthentication(name, s.mtlsMode, after(istiods[0]));
 
         this.revision = active.revision;
         this.revisions = revisions.map((r) => r.revision);
@@ -202,10 +210,11 @@ function createCni(name: string, active: RevisionSpec, hub: pulumi.Input<string>
  * so that revision tags leave the old release before the new one claims them.
  */
 function createControlPlanes(name: string, revisions: RevisionSpec[], s: Settings, hub: pulumi.Input<string>,
-    checks: pulumi.Output<Record<string, VerifiedImage>>[], after: pulumi.Resource[], opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release[] {
+    checks: pulumi.Output<Record<string, VerifiedImage>>[], after: pulumi.Resource[], opts: pulumi.CustomResourceOptions,
+    waitFor: pulumi.Resource[]): k8s.helm.v3.Release[] {
     const make = (spec: RevisionSpec, i: number, dependsOn: pulumi.Resource[]) => createIstiod(name, spec, {
         active: i === 0, revisionTags: s.revisionTags, hub, variant: s.variant, placement: s.placement, cni: s.cni, preflight: checks[i],
-    }, { ...opts, dependsOn });
+    }, { ...opts, dependsOn: [...waitFor, ...dependsOn] });
     const kept = revisions.slice(1).map((spec, i) => make(spec, i + 1, after));
     return [make(revisions[0], 0, [...after, ...kept]), ...kept];
 }
