@@ -1,7 +1,8 @@
 import { KubeArch, KUBE_ARCHES } from "../components/arch";
-import { DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, revisionOf } from "../components/k8s/istio-data";
+import {
+    DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, MtlsMode, MTLS_MODES, revisionOf,
+} from "../components/k8s/istio-data";
 import { ControlPlaneArch, CONTROL_PLANE_ARCHES } from "../components/k8s/mesh";
-import { MtlsMode, MTLS_MODES } from "../components/k8s/mtls";
 import { KeptRevision } from "../components/k8s/revisions";
 import { ConfigReader, show } from "./reader";
 

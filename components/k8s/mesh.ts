@@ -4,9 +4,9 @@ import { KubeArch, KUBE_ARCHES } from "../arch";
 import { VerifiedImage } from "../registry";
 import {
     DEFAULT_ISTIO_VERSION, GATEWAY_NAME, ISTIO_CHARTS, ISTIO_VARIANTS, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED,
-    IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, variantTag,
+    IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, MtlsMode, MTLS_MODES, variantTag,
 } from "./istio-data";
-import { meshPeerAuthentication, MtlsMode, MTLS_MODES } from "./mtls";
+import { meshPeerAuthentication } from "./mtls";
 import { preflightGate, runPreflight } from "./preflight";
 import { createRevisionTags } from "./revision-tags";
 import { createIstiod, defaultRevisionOf, KeptRevision, planRevisions, releaseCommon, RevisionSpec } from "./revisions";

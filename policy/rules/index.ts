@@ -6,6 +6,7 @@ import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
 import { meshWebhookFirewall } from "./mesh-firewall";
+import { mtlsRules } from "./mtls";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
@@ -14,7 +15,8 @@ export const RULES: readonly Rule[] = [
     ...iamRules,
     ...gkeRules,
     meshWebhookFirewall,
-    ...istioRules.resource, ...istioRules.stack,
+    ...istioRules.resource,
+    ...mtlsRules.resource, ...mtlsRules.stack,
     verifiedHub,
 ];
 

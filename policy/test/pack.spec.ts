@@ -13,6 +13,7 @@ import "./ecr-iam.spec";
 import "./gke.spec";
 import "./istio.spec";
 import "./mesh-firewall.spec";
+import "./mtls.spec";
 
 const PACK_DIR = path.resolve(__dirname, "..");
 
