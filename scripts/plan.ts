@@ -82,5 +82,6 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code));
+    // exitCode, not exit(): a large plan written to a pipe must be flushed before the process ends.
+    main().then((code) => { process.exitCode = code; });
 }

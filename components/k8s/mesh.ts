@@ -98,15 +98,19 @@ export class IstioMesh extends pulumi.ComponentResource {
         const revisions = planRevisions({ version: s.istioVersion, tag: args.tag }, s.keepRevisions);
         const [installed, target] = [revisions[0], defaultRevisionOf(revisions, args.defaultVersion)];
         checkTags(s.revisionTags, revisions);
+        // What the mesh's own `dependsOn` names (the stack's image build) holds back its preflight's registry reads
+        // and every release.
+        const upstream = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
 
         const checks = revisions.map((r, i) => runPreflight({
             hub: args.hub, tag: pulumi.output(r.tag).apply((t) => variantTag(t, s.variant)),
             cni: i === 0 && s.cni, nodeArchitectures: s.nodeArchitectures,
-        }, { parent: this }));
-        // Every release waits for every image check and for the cluster's nodes (`waitFor`).
+        }, { parent: this, dependsOn: upstream }));
+        // Every release waits for every image check, for the cluster's nodes (`waitFor`) and for `upstream`.
         const gate = preflightGate(pulumi.all(checks));
         const after = (...resources: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
-            parent: this, ...(args.provider ? { provider: args.provider } : {}), dependsOn: [gate, ...(args.waitFor ?? []), ...resources],
+            parent: this, ...(args.provider ? { provider: args.provider } : {}),
+            dependsOn: [gate, ...upstream, ...(args.waitFor ?? []), ...resources],
         });
 
         const base = createBase(name, installed, target, after());
