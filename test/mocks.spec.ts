@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { withProjectApis } from "../scripts/plan/mocks/gcp-apis";
 import { gcpMocks } from "../scripts/plan/mocks/gcp";
+import { k8sMocks } from "../scripts/plan/mocks/k8s";
 
 describe("offline plan mocks", () => {
     describe("a fresh GCP project", () => {
@@ -29,5 +30,17 @@ describe("offline plan mocks", () => {
             // Each table starts from a project with every API off.
             assert.throws(() => withProjectApis(gcpMocks).resources["gcp:compute/network:Network"]("n", network), /SERVICE_DISABLED/);
         });
+    });
+
+    it("answers a webhook configuration as the API server does: its name as id, defaults filled in, no CA bundle yet", () => {
+        // Kubernetes API reference, admissionregistration.k8s.io/v1: MutatingWebhook.matchPolicy defaults to
+        // Equivalent, timeoutSeconds to 10, RuleWithOperations.scope to "*".
+        const state = k8sMocks.resources["kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"]("tag", {
+            metadata: { name: "istio-revision-tag-default" },
+            webhooks: [{ name: "rev.namespace.sidecar-injector.istio.io", rules: [{ operations: ["CREATE"] }], clientConfig: { service: { name: "istiod-1-30-3" } } }],
+        }) as any;
+        assert.strictEqual(state.id, "istio-revision-tag-default");
+        assert.deepStrictEqual([state.webhooks[0].matchPolicy, state.webhooks[0].timeoutSeconds, state.webhooks[0].rules[0].scope], ["Equivalent", 10, "*"]);
+        assert.strictEqual(state.webhooks[0].clientConfig.caBundle, undefined);
     });
 });
