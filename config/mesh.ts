@@ -10,7 +10,7 @@ import { ConfigReader, show } from "./reader";
 export interface MeshConfig {
     /** The hub to pull from; undefined means "the build's" (only with the build part). */
     hub?: string;
-    /** The tag of the active revision; undefined means "the build's" (only with the build part). */
+    /** The tag of meshIstioVersion's revision; undefined means "the build's" (only with the build part). */
     tag?: string;
     istioVersion: string;
     /** The version the revision tags and the default revision point to; undefined: the component's default. */

@@ -55,7 +55,7 @@ export interface IstioMeshArgs {
     waitFor?: pulumi.Resource[];
 }
 
-/** The image each workload of the active revision pulls, as `hub/image:tag`. */
+/** The image each workload of the installed revision pulls (the gateway: of the default revision), as `hub/image:tag`. */
 export interface MeshImages {
     istiod: string;
     sidecar: string;

@@ -19,7 +19,7 @@ export interface RevisionSpec {
     tag: pulumi.Input<string>;
 }
 
-/** A revision kept beside the active one during an upgrade (or after a rollback). */
+/** A revision kept beside the installed one during an upgrade (or after a rollback). */
 export interface KeptRevision {
     /** The Istio version of that control plane. */
     version: string;
@@ -28,17 +28,17 @@ export interface KeptRevision {
 }
 
 /**
- * The revisions to run: the active one first, then the kept ones. Refuses a kept version that is the active
+ * The revisions to run: the installed one first, then the kept ones. Refuses a kept version that is the installed
  * one or that is listed twice, since both would claim the same Helm release.
  */
-export function planRevisions(active: { version: string; tag: pulumi.Input<string> }, kept: readonly KeptRevision[]): RevisionSpec[] {
-    const specs: RevisionSpec[] = [{ version: active.version, revision: revisionOf(active.version), tag: active.tag }];
+export function planRevisions(installed: { version: string; tag: pulumi.Input<string> }, kept: readonly KeptRevision[]): RevisionSpec[] {
+    const specs: RevisionSpec[] = [{ version: installed.version, revision: revisionOf(installed.version), tag: installed.tag }];
     for (const k of kept) {
         const revision = revisionOf(k.version);
         if (specs.some((s) => s.revision === revision)) {
             throw new pulumi.InputPropertyError({
                 propertyPath: "keepRevisions",
-                reason: `${JSON.stringify(k.version)} is already running as revision ${revision}; list each earlier version once and never the active istioVersion`,
+                reason: `${JSON.stringify(k.version)} is already running as revision ${revision}; list each earlier version once and never istioVersion itself`,
             });
         }
         specs.push({ version: k.version, revision, tag: k.tag ?? k.version });
