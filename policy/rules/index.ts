@@ -5,6 +5,8 @@ import { gkeRules } from "./gke";
 import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
+import { meshWebhookFirewall } from "./mesh-firewall";
+import { mtlsRules } from "./mtls";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
@@ -12,7 +14,9 @@ export const RULES: readonly Rule[] = [
     ...ecrRules.resource, ...ecrRules.stack,
     ...iamRules,
     ...gkeRules,
-    ...istioRules.resource, ...istioRules.stack,
+    meshWebhookFirewall,
+    ...istioRules.resource,
+    ...mtlsRules.resource, ...mtlsRules.stack,
     verifiedHub,
 ];
 

@@ -12,6 +12,8 @@ import "./ec2.spec";
 import "./ecr-iam.spec";
 import "./gke.spec";
 import "./istio.spec";
+import "./mesh-firewall.spec";
+import "./mtls.spec";
 
 const PACK_DIR = path.resolve(__dirname, "..");
 
