@@ -85,6 +85,7 @@ export = async () => {
             buildLogLocation: build.logLocation,
             buildDurationSeconds: build.durationSeconds,
             buildBinaryMachines: build.binaryMachines,
+            buildStepSeconds: build.stepSeconds,
         });
     }
 

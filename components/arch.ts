@@ -122,6 +122,49 @@ export function archAffinity(arches: readonly KubeArch[]) {
 }
 
 /**
+ * x86 (amd64) instance families armfarm launches from-source's amd64 envoy build on. Source: AWS, "Amazon EC2
+ * instance types": the general purpose, compute and memory optimized families with Intel Xeon (i) and AMD EPYC (a)
+ * processors of the 5th to 7th generations.
+ */
+export const X86_FAMILIES: readonly string[] = [
+    "m5", "m5a", "m6i", "m6a", "m7i", "m7a",
+    "c5", "c5a", "c6i", "c6a", "c7i", "c7a",
+    "r5", "r5a", "r6i", "r6a", "r7i", "r7a",
+];
+
+/** True when an EC2 instance type runs on an x86 processor of a family armfarm knows. */
+export function isX86InstanceType(type: string): boolean {
+    const parsed = parseEc2InstanceType(type);
+    return parsed !== undefined && X86_FAMILIES.includes(parsed.family) && EC2_SIZES.includes(parsed.size) && !parsed.size.startsWith("metal");
+}
+
+/**
+ * The x86 type of the same class and size as a Graviton type, for a build's amd64 host beside its arm64 one:
+ * m6g.16xlarge → m6i.16xlarge; the 7th and 8th Graviton generations pair with the 7th Intel one.
+ */
+export function x86TwinOf(type: string): string | undefined {
+    const parsed = parseEc2InstanceType(type);
+    const m = parsed && /^([mcr])([678])g$/.exec(parsed.family);
+    if (!parsed || !m) return undefined;
+    const twin = `${m[1]}${m[2] === "6" ? "6" : "7"}i.${parsed.size}`;
+    return isX86InstanceType(twin) ? twin : undefined;
+}
+
+/**
+ * The memory of a general purpose (m), compute (c) or memory optimized (r) type, Graviton or x86: 4, 2 or 8 GiB
+ * per vCPU, and 2 vCPUs for large, 4 for xlarge, 4N for Nxlarge (AWS, "Amazon EC2 instance types"). Undefined for
+ * other families and for metal sizes.
+ */
+export function instanceMemoryGiB(type: string): number | undefined {
+    const parsed = parseEc2InstanceType(type);
+    const perVcpu: Record<string, number> = { m: 4, c: 2, r: 8 };
+    const cls = parsed && /^([mcr])\d/.exec(parsed.family)?.[1];
+    const vcpus = parsed && (parsed.size === "medium" ? 1 : parsed.size === "large" ? 2 : parsed.size === "xlarge" ? 4
+        : /^(\d+)xlarge$/.test(parsed.size) ? 4 * Number(/^(\d+)/.exec(parsed.size)![1]) : undefined);
+    return cls && vcpus ? vcpus * perVcpu[cls] : undefined;
+}
+
+/**
  * Graviton families whose same-size types are interchangeable for a build host (same vCPUs and memory, a newer
  * or older generation), oldest first. Source: AWS, "Amazon EC2 instance types": general purpose m6g/m7g/m8g
  * (4 GiB per vCPU), compute optimized c6g/c7g/c8g (2 GiB), memory optimized r6g/r7g/r8g (8 GiB); each offers

@@ -1,6 +1,7 @@
-import { PLATFORMS, Platform } from "../components/arch";
+import { instanceMemoryGiB, PLATFORMS, Platform, x86TwinOf } from "../components/arch";
 import {
-    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_VOLUME_GIB,
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_MEMORY_GIB,
+    FROM_SOURCE_MIN_TIMEOUT_MINUTES, FROM_SOURCE_MIN_VOLUME_GIB,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, supportsMirror, VARIANTS, Variant, defaultTag, imagesMissingFrom, imagesOf,
 } from "../components/aws/build-data";
 import { ISTIO_IMAGES } from "../components/aws/farm-data";
@@ -57,9 +58,16 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: 
     if (building && istioSha === undefined) r.fail("buildIstioSha", `is not set; buildMode ${show(mode)} builds istio/istio at this commit, so ${GIT_SHA_ACCEPTED} is required`);
     if (mode === "from-source") {
         if (proxySha === undefined) r.fail("buildProxySha", `is not set; buildMode "from-source" builds envoy from istio/proxy at this commit, so ${GIT_SHA_ACCEPTED} is required`);
-        if (toolsSha === undefined) r.fail("buildToolsSha", `is not set; buildMode "from-source" builds the build-tools images from istio/tools at this commit, so ${GIT_SHA_ACCEPTED} is required`);
         if (Number.isSafeInteger(farm.rootVolumeGiB) && farm.rootVolumeGiB < FROM_SOURCE_MIN_VOLUME_GIB) {
-            r.fail("farmRootVolumeGiB", `${farm.rootVolumeGiB} GiB is too small for buildMode "from-source" (two envoy Bazel trees and the build-tools images); use at least ${FROM_SOURCE_MIN_VOLUME_GIB}`);
+            r.fail("farmRootVolumeGiB", `${farm.rootVolumeGiB} GiB is too small for buildMode "from-source" (an envoy Bazel tree, the build-tools images and Istio's caches on each host); use at least ${FROM_SOURCE_MIN_VOLUME_GIB}`);
+        }
+        const hosts: [string, string | undefined][] = [["farmInstanceType", farm.instanceType], ["farmAmd64InstanceType", farm.amd64InstanceType ?? x86TwinOf(farm.instanceType)]];
+        for (const [key, type] of hosts) {
+            const memory = type ? instanceMemoryGiB(type) : undefined;
+            if (memory !== undefined && memory < FROM_SOURCE_MIN_MEMORY_GIB) {
+                r.fail(key, `${show(type)}${key === "farmAmd64InstanceType" && !farm.amd64InstanceType ? " (the x86 type of armfarm:farmInstanceType)" : ""} has ${memory} GiB, ` +
+                    `too little to compile envoy for buildMode "from-source"; use a type with at least ${FROM_SOURCE_MIN_MEMORY_GIB} GiB, such as ${key === "farmInstanceType" ? "m6g.4xlarge" : "m6i.4xlarge"}`);
+            }
         }
     }
 
@@ -77,6 +85,9 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: 
     const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha }), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
     // The agent replaces a step timeout above 172800 s with one hour (build-data.ts, MAX_TIMEOUT_MINUTES).
     const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: MAX_TIMEOUT_MINUTES });
+    if (mode === "from-source" && Number.isSafeInteger(timeout) && timeout > 0 && timeout < FROM_SOURCE_MIN_TIMEOUT_MINUTES) {
+        r.fail("buildTimeoutMinutes", `${timeout} minutes cannot hold a from-source build, which compiles envoy; use at least ${FROM_SOURCE_MIN_TIMEOUT_MINUTES}, or 0 for six hours`);
+    }
     return {
         mode, istioRelease, istioSha, proxySha, toolsSha, architectures, variant, images, tag,
         timeoutMinutes: timeout === 0 ? DEFAULT_TIMEOUT_MINUTES[mode] : timeout,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isGravitonInstanceType, GRAVITON_FAMILIES } from "../components/arch";
+import { isGravitonInstanceType, isX86InstanceType, GRAVITON_FAMILIES, X86_FAMILIES, x86TwinOf } from "../components/arch";
 import { MAX_FARM_ZONES } from "../components/aws/zones";
 import { UBUNTU_RELEASES, MIN_BUILD_VOLUME_GIB, LOG_RETENTION_DAYS, ISTIO_IMAGES } from "../components/aws/farm-data";
 import { ConfigReader, show } from "./reader";
@@ -8,6 +8,9 @@ import { isIpv4Cidr, cidrContains, IPV4_CIDR_ACCEPTED } from "./formats";
 /** The Graviton build farm's settings (keys `armfarm:farm*`). */
 export interface FarmConfig {
     instanceType: string;
+    /** The x86 type of from-source's amd64 envoy host; undefined means the Graviton type's x86 twin. */
+    amd64InstanceType?: string;
+    cacheExpiryDays: number;
     rootVolumeGiB: number;
     spot: boolean;
     ubuntuRelease: string;
@@ -52,8 +55,16 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     if (availabilityZones.length > MAX_FARM_ZONES) r.fail("farmAvailabilityZones", `${show(availabilityZones)} names more than ${MAX_FARM_ZONES} zones; name at most ${MAX_FARM_ZONES}`);
     if (availabilityZones.length > 0 && subnetIds.length > 0) r.fail("farmAvailabilityZones", `is set beside armfarm:farmSubnetIds; the given subnets decide the zones, so leave it empty`);
     const prefixOk = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+    const amd64InstanceType = r.optionalString("farmAmd64InstanceType");
+    if (amd64InstanceType !== undefined && !isX86InstanceType(amd64InstanceType)) {
+        r.fail("farmAmd64InstanceType", `${show(amd64InstanceType)} is not an x86 instance type; use a type of the ${X86_FAMILIES.join(", ")} families, such as m6i.16xlarge`);
+    } else if (amd64InstanceType === undefined && isGravitonInstanceType(instanceType) && x86TwinOf(instanceType) === undefined) {
+        r.fail("farmAmd64InstanceType", `is not set, and ${show(instanceType)} (armfarm:farmInstanceType) has no x86 type of the same class and size; name one, such as m6i.16xlarge`);
+    }
     return {
         instanceType,
+        amd64InstanceType,
+        cacheExpiryDays: r.integer("farmCacheExpiryDays", { default: 30, min: 1, max: 3650 }),
         rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: 16384 }),
         spot: r.boolean("farmSpot", { default: false }),
         ubuntuRelease: r.string("farmUbuntuRelease", { default: "24.04", oneOf: Object.keys(UBUNTU_RELEASES) }),

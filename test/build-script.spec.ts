@@ -108,14 +108,72 @@ case "$name $*" in
     # (istio/istio@1.30.3:common/scripts/setup_env.sh, CONDITIONAL_HOST_MOUNTS); without them the push is refused.
     "make -C "*" docker.push "*)
         [[ -d "\${HOME:-}/.docker" ]] || { echo "unauthorized: authentication required (no \${HOME:-}/.docker to mount)" >&2; exit 4; } ;;
+    # Istio's make of the images, per architecture: bin/init.sh looks for out/linux_<arch>/release/envoy-<the
+    # PROXY_REPO_SHA istio.deps pins> and downloads (with gcloud's token for a base URL not its default) when it is
+    # missing; the proxyv2 image takes release/envoy (istio/istio@1.30.3:bin/init.sh, tools/docker.yaml).
+    "make -C "*" docker "*)
+        if [[ -n "\${FAKE_CHECK_ENVOY:-}" ]]; then
+            deps_sha="$(jq -r '.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA' "$2/istio.deps")"
+            for platform in \${FAKE_CHECK_ENVOY//,/ }; do
+                release="$2/out/linux_\${platform#linux/}/release"
+                [[ -f "$release/envoy-$deps_sha" ]] || { echo "init.sh: no $release/envoy-$deps_sha; downloading envoy-alpha-$deps_sha (gcloud auth print-access-token)" >&2; exit 5; }
+                [[ -x "$release/envoy" ]] || { echo "proxyv2: no $release/envoy" >&2; exit 5; }
+                od -An -j18 -N2 -tu1 "$release/envoy" | awk '{ print $1 + 256 * $2 }' >>"$FAKE_DIR/envoy-machines"
+            done
+        fi ;;
+    # The AWS CLI's s3 cp: a missing key fails as S3 answers (404 on HeadObject).
+    "aws s3 cp "*)
+        args=("$@"); from="\${args[-2]}"; to="\${args[-1]}"
+        if [[ "$from" == s3://* ]]; then
+            key="\${from#s3://*/}"
+            [[ -f "$FAKE_DIR/s3/$key" ]] || { echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"$key\" does not exist" >&2; exit 1; }
+            cp "$FAKE_DIR/s3/$key" "$to"
+        else
+            key="\${to#s3://*/}"; mkdir -p "$(dirname "$FAKE_DIR/s3/$key")"
+            if [[ "$from" == - ]]; then cat >"$FAKE_DIR/s3/$key"; else cp "$from" "$FAKE_DIR/s3/$key"; fi
+        fi ;;
     "curl "*"/latest/api/token") echo imds-token ;;
     "curl "*"/meta-data/instance-id") echo i-0fake ;;
     "git -C "*" checkout "*)
-        mkdir -p "$2/tools" "$2/bin"
-        [[ -z "\${FAKE_ISTIO_DEPS:-}" ]] || printf '%s' "$FAKE_ISTIO_DEPS" >"$2/istio.deps"
-        [[ -z "\${FAKE_DOCKER_YAML:-}" ]] || printf '%s' "$FAKE_DOCKER_YAML" >"$2/tools/docker.yaml"
-        [[ -z "\${FAKE_INIT_SH:-}" ]] || printf '%s' "$FAKE_INIT_SH" >"$2/bin/init.sh" ;;
+        case "$(basename "$2")" in
+            istio)
+                mkdir -p "$2/tools" "$2/bin"
+                [[ -z "\${FAKE_ISTIO_DEPS:-}" ]] || printf '%s' "$FAKE_ISTIO_DEPS" >"$2/istio.deps"
+                [[ -z "\${FAKE_DOCKER_YAML:-}" ]] || printf '%s' "$FAKE_DOCKER_YAML" >"$2/tools/docker.yaml"
+                [[ -z "\${FAKE_INIT_SH:-}" ]] || printf '%s' "$FAKE_INIT_SH" >"$2/bin/init.sh" ;;
+            proxy)
+                mkdir -p "$2/common/scripts"
+                printf '%s\n' "$PROXY_SETUP_ENV" >"$2/common/scripts/setup_env.sh"
+                cp "$FAKE_DIR/proxy-run.sh" "$2/common/scripts/run.sh" ;;
+            tools)
+                mkdir -p "$2/docker/build-tools"
+                cp "$FAKE_DIR/build-and-push.sh" "$2/docker/build-tools/build-and-push.sh" ;;
+        esac ;;
 esac
+`;
+
+/**
+ * istio/proxy's common/scripts/run.sh, as far as the build relies on it: it runs its arguments in the pinned
+ * build-tools-proxy container (IMG), with the tree at /work and CONTAINER_OPTIONS added (istio/proxy@release-1.30
+ * common/scripts/run.sh). The fake records what it was asked and makes the tarball the release build makes:
+ * usr/local/bin/envoy (BUILD, pkg_tar envoy_tar), for the host's architecture, named by the command.
+ */
+const PROXY_RUN_SH = `#!/usr/bin/env bash
+set -euo pipefail
+printf 'run.sh IMG=%s CONTAINER_OPTIONS=%s BAZEL_BUILD_ARGS=%s %s\\n' "\${IMG:-}" "\${CONTAINER_OPTIONS:-}" "\${BAZEL_BUILD_ARGS:-}" "$*" >>"$FAKE_CALLS"
+[[ -z "\${FAKE_FAIL:-}" || "$*" != *"$FAKE_FAIL"* ]] || { echo "fake bazel: simulated failure" >&2; exit 3; }
+out="$(grep -o 'out/armfarm/[^ ]*' <<<"$*")"
+arch=arm64; [[ "$out" == *-arm64.tar.gz ]] || arch=amd64
+mkdir -p /tmp/armfarm-pack-$$/usr/local/bin "$(dirname "$out")"
+cp "$FAKE_DIR/elf/$arch" /tmp/armfarm-pack-$$/usr/local/bin/envoy
+tar -C /tmp/armfarm-pack-$$ -czf "$out" usr/local/bin/envoy
+rm -rf /tmp/armfarm-pack-$$
+`;
+
+/** istio/tools' docker/build-tools/build-and-push.sh: the BRANCH line the build reads, and a record of the call. */
+const BUILD_AND_PUSH = `#!/usr/bin/env bash
+BRANCH=master
+printf 'build-and-push.sh HUB=%s PULL_BASE_SHA=%s TARGET_ARCH=%s JOB_TYPE=%s DRY_RUN=%s\\n' "$HUB" "$PULL_BASE_SHA" "$TARGET_ARCH" "$JOB_TYPE" "$DRY_RUN" >>"$FAKE_CALLS"
 `;
 
 interface Run {
@@ -128,6 +186,10 @@ interface Run {
     /** What each `docker login` read on stdin. */
     loginInputs: string[];
     home: string;
+    /** The keys of the cache bucket after the run. */
+    s3Keys: string[];
+    /** The ELF machine of each architecture's release/envoy when Istio's make of the images ran. */
+    envoyMachines: string[];
 }
 
 const TOOLS = ["docker", "git", "aws", "make", "curl", "gcloud", "getent"];
@@ -141,6 +203,8 @@ interface RunOptions {
     noHome?: boolean;
     /** Lines written to the log before the run. */
     logLines?: number;
+    /** Objects in the cache bucket: a key to `amd64`/`arm64` (an envoy tarball of that machine) or its text. */
+    s3?: Record<string, string>;
 }
 
 function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
@@ -151,10 +215,21 @@ function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
     fs.mkdirSync(path.join(dir, "elf"));
     fs.mkdirSync(path.join(dir, "home"));
     fs.writeFileSync(path.join(bin, "fake"), FAKE, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "proxy-run.sh"), PROXY_RUN_SH, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "build-and-push.sh"), BUILD_AND_PUSH, { mode: 0o755 });
     for (const tool of TOOLS) fs.symlinkSync(path.join(bin, "fake"), path.join(bin, tool));
     fs.copyFileSync("/bin/ls", path.join(dir, "elf", "amd64"));
     fs.writeFileSync(path.join(dir, "elf", "arm64"), aarch64Header());
     for (const [key, arch] of Object.entries(opts.wrongElf ?? {})) fs.copyFileSync(path.join(dir, "elf", arch), path.join(dir, "elf", key));
+    for (const [key, from] of Object.entries(opts.s3 ?? {})) {
+        fs.mkdirSync(path.dirname(path.join(dir, "s3", key)), { recursive: true });
+        if (from === "amd64" || from === "arm64") {
+            const pack = path.join(dir, `pack-${from}`);
+            fs.mkdirSync(path.join(pack, "usr/local/bin"), { recursive: true });
+            fs.copyFileSync(from === "amd64" ? "/bin/ls" : path.join(dir, "elf", "arm64"), path.join(pack, "usr/local/bin/envoy"));
+            spawnSync("tar", ["-C", pack, "-czf", path.join(dir, "s3", key), "usr/local/bin/envoy"]);
+        } else fs.writeFileSync(path.join(dir, "s3", key), from);
+    }
     fs.writeFileSync(path.join(dir, "ready"), "");
     fs.writeFileSync(path.join(dir, "published"), Object.entries(opts.published ?? {}).map(([ref, p]) => `${ref}=${p}\n`).join(""));
     fs.mkdirSync(path.join(dir, "log"));
@@ -174,6 +249,8 @@ function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
             FAKE_ISTIO_DEPS: JSON.stringify([{ _comment: "", name: "PROXY_REPO_SHA", repoName: "proxy", file: "", lastStableSHA: PROXY_SHA }]),
             FAKE_DOCKER_YAML: DOCKER_YAML["1.30.3"],
             FAKE_INIT_SH: INIT_SH["1.30.3"],
+            // istio/proxy@release-1.30:common/scripts/setup_env.sh pins its build-tools-proxy image by this line.
+            PROXY_SETUP_ENV: "  IMAGE_VERSION=release-1.30-ad8991a47cf3c61799caa5569b9458d95eb612f2",
             ARMFARM_BUILD_RUN: "abc123def456",
             ARMFARM_HUB: HUB,
             ARMFARM_REGISTRY: HUB.split("/")[0],
@@ -195,10 +272,12 @@ function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
     const log = read("log/build-abc123def456.log") ?? "";
     const recorded = fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => l.replaceAll(dir, "$TMP"));
     const value = read("result-value");
+    const s3Keys = fs.existsSync(path.join(dir, "s3")) ? spawnSync("find", [".", "-type", "f"], { cwd: path.join(dir, "s3"), encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean).map((f) => f.slice(2)).sort() : [];
+    const envoyMachines = (read("envoy-machines") ?? "").trim().split("\n").filter(Boolean);
     const recordedResult = value === undefined ? undefined : { name: read("result-name") ?? "", tags: read("result-tags") ?? "", value: JSON.parse(value) };
     const loginInputs = fs.readdirSync(dir).filter((f) => f.startsWith("login-stdin-")).sort().map((f) => read(f)!.trim());
     fs.rmSync(dir, { recursive: true, force: true });
-    return { status: result.status, stderr: result.stderr, calls: recorded, log, loginInputs, home: "$TMP/home", result: recordedResult };
+    return { status: result.status, stderr: result.stderr, calls: recorded, log, loginInputs, home: "$TMP/home", result: recordedResult, s3Keys, envoyMachines };
 }
 
 /** The calls that do the work: not the registry reads, IMDS, the result record, or the ELF checks. */
@@ -226,10 +305,18 @@ const fetch = (repo: string, sha: string) => [
     `git -C $TMP/work/abc123def456/${repo} checkout -q FETCH_HEAD`,
 ];
 const BOTH = "linux/amd64 linux/arm64";
-/** The make variables of a building run of pilot and proxyv2 at tag `tag`. */
-const makeVars = (tag: string, extra = "") =>
-    `HUB=${HUB} TAG=${tag} VERSION=${tag} DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 DOCKER_BUILD_VARIANTS=default ` +
+/** The make variables of a building run of pilot and proxyv2 at tag `tag`, pushed under `staging`. */
+const makeVars = (tag: string, extra = "", staging = tag) =>
+    `HUB=${HUB} TAG=${staging} VERSION=${tag} DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 DOCKER_BUILD_VARIANTS=default ` +
     `DOCKER_TARGETS=docker.pilot docker.proxyv2${extra}`;
+/**
+ * The published tag of a building run: an index over the staged images that names its sources in OCI annotations
+ * (OCI image spec, "Pre-Defined Annotation Keys").
+ */
+const publish = (image: string, tag: string, staging: string, istio: string, proxy: string) =>
+    "docker buildx imagetools create --annotation index:org.opencontainers.image.source=https://github.com/istio/istio " +
+    `--annotation index:org.opencontainers.image.revision=${istio} --annotation index:org.opencontainers.image.version=${tag} ` +
+    `--annotation index:io.armfarm.istio-proxy.revision=${proxy} --tag ${HUB}/${image}:${tag} ${HUB}/${image}:${staging}`;
 
 describe("the build script (bash, with fake tools)", function () {
     this.timeout(30000);
@@ -289,19 +376,22 @@ describe("the build script (bash, with fake tools)", function () {
         });
     });
 
-    it("prebuilt-envoy: checks envoy where the tree's own bin/init.sh downloads it, builds, logs in again, then pushes", () => {
+    it("prebuilt-envoy: checks envoy where the tree's own bin/init.sh downloads it, builds, logs in again, pushes, then publishes", () => {
         const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_TAG: "git-1a2b3c4d5e6f" });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(run.calls.filter((c) => c.startsWith("curl -fsSI")), [
             `curl -fsSI -o /dev/null https://storage.googleapis.com/istio-build/proxy/envoy-alpha-${PROXY_SHA}.tar.gz`,
             `curl -fsSI -o /dev/null https://storage.googleapis.com/istio-build/proxy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz`,
         ]);
-        assert.deepStrictEqual(work(run.calls), [
+        const w = work(run.calls);
+        const staging = /TAG=(dev-abc123def456-\d+-git-1a2b3c4d5e6f) /.exec(w.find((c) => c.includes(" docker HUB="))!)![1];
+        assert.deepStrictEqual(w, [
             ...ECR_LOGIN,
             ...fetch("istio", ISTIO_SHA),
-            `make -C $TMP/work/abc123def456/istio docker ${makeVars("git-1a2b3c4d5e6f")}`,
+            `make -C $TMP/work/abc123def456/istio docker ${makeVars("git-1a2b3c4d5e6f", "", staging)}`,
             ...ECR_LOGIN, // again right before the push: a token of the build's start may have expired
-            `make -C $TMP/work/abc123def456/istio docker.push ${makeVars("git-1a2b3c4d5e6f")}`,
+            `make -C $TMP/work/abc123def456/istio docker.push ${makeVars("git-1a2b3c4d5e6f", "", staging)}`,
+            ...["pilot", "proxyv2"].map((image) => publish(image, "git-1a2b3c4d5e6f", staging, ISTIO_SHA, PROXY_SHA)),
         ]);
         assert.ok(!run.calls.some((c) => c.includes("ISTIO_ENVOY_BASE_URL")), "the tree's own default stands");
     });
@@ -326,30 +416,106 @@ describe("the build script (bash, with fake tools)", function () {
         assert.ok(run.calls.some((c) => c.startsWith("make -C $TMP/work/abc123def456/istio docker.push ")));
     });
 
-    it("from-source: build-tools from istio/tools, envoy per architecture from istio/proxy, then Istio with that envoy", () => {
-        const run = runScript({ ARMFARM_BUILD_MODE: "from-source", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_PROXY_SHA: PROXY_SHA, ARMFARM_TOOLS_SHA: TOOLS_SHA,
-            ARMFARM_IMAGES: "proxyv2" });
-        assert.strictEqual(run.status, 0, run.stderr);
-        const tools = "armfarm.local/istio-testing";
-        const envoy = (arch: string, suffix: string) =>
-            `docker run --rm --platform linux/${arch} -v $TMP/work/abc123def456/proxy:/work -v $TMP/work/abc123def456/istio/out/armfarm-envoy:/out ` +
-            `-v armfarm-bazel-${arch}:/home/.cache -w /work ${tools}/build-tools-proxy:tools-aa11bb22cc33 bash -c make build_envoy && ` +
-            `install -D bazel-bin/envoy /tmp/pack/usr/local/bin/envoy && tar -C /tmp/pack -czf /out/envoy-alpha-${PROXY_SHA}${suffix}.tar.gz usr/local/bin/envoy`;
-        const vars = `HUB=${HUB} TAG=1.30.3 VERSION=1.30.3 DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 DOCKER_BUILD_VARIANTS=default DOCKER_TARGETS=docker.proxyv2 ` +
-            `ISTIO_ENVOY_BASE_URL=file:///work/out/armfarm-envoy ISTIO_ENVOY_VERSION=${PROXY_SHA} IMG=${tools}/build-tools:tools-aa11bb22cc33`;
-        assert.deepStrictEqual(work(run.calls), [
-            ...ECR_LOGIN,
-            ...fetch("tools", TOOLS_SHA),
-            ...fetch("proxy", PROXY_SHA),
-            ...fetch("istio", ISTIO_SHA),
-            "docker run --privileged --rm tonistiigi/binfmt --install all",
-            `make -C $TMP/work/abc123def456/tools containers HUB=${tools} VERSION=tools-aa11bb22cc33 DRY_RUN=1`,
-            envoy("amd64", ""),
-            envoy("arm64", "-arm64"),
-            `make -C $TMP/work/abc123def456/istio docker ${vars}`,
-            ...ECR_LOGIN,
-            `make -C $TMP/work/abc123def456/istio docker.push ${vars}`,
-        ]);
+    describe("from source", () => {
+        const UPSTREAM_PROXY = "81864a1cd5099d2f9e1289bfc604f4b200b2b27c";
+        const BUCKET = "farm-cache-0123456";
+        const TOOLCHAIN = "release-1.30-ad8991a47cf3c61799caa5569b9458d95eb612f2";
+        const key = (arch: "amd64" | "arm64", toolchain = TOOLCHAIN) => `envoy/${PROXY_SHA}/${toolchain}/envoy-alpha-${PROXY_SHA}${arch === "arm64" ? "-arm64" : ""}.tar.gz`;
+        const env = {
+            ARMFARM_BUILD_MODE: "from-source", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_PROXY_SHA: PROXY_SHA, ARMFARM_IMAGES: "proxyv2",
+            ARMFARM_CACHE_BUCKET: BUCKET, ARMFARM_TAG: "git-1a2b3c4d5e6f-proxy-0f1e2d3c4b5a",
+            // istio.deps pins upstream's proxy; the build must pin the one it built.
+            FAKE_ISTIO_DEPS: JSON.stringify([{ _comment: "", name: "PROXY_REPO_SHA", repoName: "proxy", file: "", lastStableSHA: UPSTREAM_PROXY }]),
+            FAKE_CHECK_ENVOY: "linux/amd64,linux/arm64",
+        };
+        const envoyBuild = (arch: "amd64" | "arm64", img = "") =>
+            `run.sh IMG=${img} CONTAINER_OPTIONS=--net=host BAZEL_BUILD_ARGS=--stamp --remote_cache=http://127.0.0.1:8080 bash -c ` +
+            "make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && " +
+            `install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/envoy-alpha-${PROXY_SHA}${arch === "arm64" ? "-arm64" : ""}.tar.gz`;
+        const bazelRemote = (arch: string) => `docker run -d --name armfarm-bazel-remote --net=host buchgr/bazel-remote-cache:v2.6.2 --max_size=100 ` +
+            `--s3.endpoint=s3.us-east-1.amazonaws.com --s3.bucket=${BUCKET} --s3.prefix=bazel/${arch} --s3.auth_method=iam_role --s3.region=us-east-1`;
+
+        it("compiles arm64 envoy here in the tree's pinned toolchain, takes amd64 envoy from the run's x86 host, and builds Istio with both", () => {
+            const run = runScript(env, { s3: { [key("amd64")]: "amd64" } });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const w = work(run.calls);
+            const staging = /TAG=(dev-abc123def456-\d+-git-1a2b3c4d5e6f-proxy-0f1e2d3c4b5a) /.exec(w.find((c) => c.includes(" docker HUB="))!)![1];
+            const vars = `HUB=${HUB} TAG=${staging} VERSION=git-1a2b3c4d5e6f-proxy-0f1e2d3c4b5a DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 ` +
+                "DOCKER_BUILD_VARIANTS=default DOCKER_TARGETS=docker.proxyv2";
+            assert.deepStrictEqual(w, [
+                ...ECR_LOGIN,
+                ...fetch("proxy", PROXY_SHA),
+                ...fetch("istio", ISTIO_SHA),
+                `aws s3 cp --region us-east-1 --only-show-errors s3://${BUCKET}/${key("arm64")} $TMP/work/abc123def456/envoy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz`,
+                bazelRemote("arm64"),
+                envoyBuild("arm64"),
+                `aws s3 cp --region us-east-1 --only-show-errors $TMP/work/abc123def456/envoy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz s3://${BUCKET}/${key("arm64")}`,
+                `aws s3 cp --region us-east-1 --only-show-errors s3://${BUCKET}/${key("amd64")} $TMP/work/abc123def456/envoy/envoy-alpha-${PROXY_SHA}.tar.gz`,
+                `make -C $TMP/work/abc123def456/istio docker ${vars}`,
+                ...ECR_LOGIN,
+                `make -C $TMP/work/abc123def456/istio docker.push ${vars}`,
+                publish("proxyv2", "git-1a2b3c4d5e6f-proxy-0f1e2d3c4b5a", staging, ISTIO_SHA, PROXY_SHA),
+            ]);
+            // Where init.sh looks, per architecture, each its own machine's envoy: X86-64 (62), AArch64 (183).
+            assert.deepStrictEqual(run.envoyMachines, ["62", "183"]);
+            assert.ok(!run.calls.some((c) => /ISTIO_ENVOY_(BASE_URL|VERSION)|gcloud/.test(c)), "init.sh's own base URL stands: another would ask gcloud for a token");
+            assert.ok(run.s3Keys.includes(key("arm64")), "the arm64 envoy is kept for the next build");
+            assert.ok(!run.calls.some((c) => c.includes("--platform linux/amd64") && c.startsWith("docker run")), "nothing compiles under emulation");
+        });
+
+        it("skips envoy entirely when the cache holds both for the proxy commit and toolchain", () => {
+            const run = runScript(env, { s3: { [key("amd64")]: "amd64", [key("arm64")]: "arm64" } });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.ok(!run.calls.some((c) => c.startsWith("run.sh") || c.includes("bazel-remote")), run.calls.join("\n"));
+            assert.deepStrictEqual(run.envoyMachines, ["62", "183"]);
+        });
+
+        it("fails with the x86 host's own message when its envoy build failed", () => {
+            const run = runScript(env, { s3: { "runs/abc123def456/envoy-amd64.failed": "step envoy-amd64 failed; see the lines tagged armfarm-build-abc123def456 from host i-0x86" } });
+            assert.notStrictEqual(run.status, 0);
+            assert.strictEqual(run.result?.value.message, "the amd64 envoy build failed on the run's x86 host: step envoy-amd64 failed; see the lines tagged armfarm-build-abc123def456 from host i-0x86");
+            assert.ok(!run.calls.some((c) => c.startsWith("make ")));
+        });
+
+        it("on the x86 host: compiles amd64 envoy natively into the cache, nothing else", () => {
+            const run = runScript({ ...env, ARMFARM_BUILD_MODE: "envoy-amd64" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(work(run.calls), [
+                ...ECR_LOGIN,
+                ...fetch("proxy", PROXY_SHA),
+                `aws s3 cp --region us-east-1 --only-show-errors s3://${BUCKET}/${key("amd64")} $TMP/work/abc123def456/envoy/envoy-alpha-${PROXY_SHA}.tar.gz`,
+                bazelRemote("amd64"),
+                envoyBuild("amd64"),
+                `aws s3 cp --region us-east-1 --only-show-errors $TMP/work/abc123def456/envoy/envoy-alpha-${PROXY_SHA}.tar.gz s3://${BUCKET}/${key("amd64")}`,
+            ]);
+            assert.deepStrictEqual(run.s3Keys, [key("amd64")]);
+        });
+
+        it("on the x86 host: a failed envoy leaves its message where the Graviton host looks", () => {
+            const run = runScript({ ...env, ARMFARM_BUILD_MODE: "envoy-amd64" }, { fail: "BAZEL_TARGETS=//:envoy_tar" });
+            assert.notStrictEqual(run.status, 0);
+            assert.ok(run.s3Keys.includes("runs/abc123def456/envoy-amd64.failed"), run.s3Keys.join(" "));
+        });
+
+        it("with buildToolsSha, rebuilds the build-tools images from istio/tools at that commit and builds in them", () => {
+            const run = runScript({ ...env, ARMFARM_TOOLS_SHA: TOOLS_SHA }, { s3: { [key("amd64", "tools-aa11bb22cc33")]: "amd64" } });
+            assert.strictEqual(run.status, 0, run.stderr);
+            // istio/tools docker/build-tools/build-and-push.sh tags `${HUB}/<image>:${BRANCH}-${SUFFIX}-${ARCH}`.
+            assert.ok(run.calls.includes(`git -C $TMP/work/abc123def456/tools branch -f master HEAD`));
+            assert.ok(run.calls.includes(`build-and-push.sh HUB=armfarm.local/istio-testing PULL_BASE_SHA=${TOOLS_SHA} TARGET_ARCH=arm64 JOB_TYPE=postsubmit DRY_RUN=1`));
+            assert.ok(run.calls.includes(envoyBuild("arm64", `armfarm.local/istio-testing/build-tools-proxy:master-${TOOLS_SHA}-arm64`)));
+            assert.ok(run.calls.some((c) => c.includes(" docker.push ") && c.endsWith(` IMG=armfarm.local/istio-testing/build-tools:master-${TOOLS_SHA}-arm64`)));
+            assert.ok(run.s3Keys.includes(key("arm64", "tools-aa11bb22cc33")));
+            assert.ok(run.calls.some((c) => c.includes(`--annotation index:io.armfarm.istio-tools.revision=${TOOLS_SHA}`)));
+        });
+
+        it("records how long each step took in its result", () => {
+            const run = runScript(env, { s3: { [key("amd64")]: "amd64" } });
+            const steps = run.result?.value.steps as Record<string, number>;
+            for (const name of ["fetch-proxy", "fetch-istio", "envoy-arm64", "envoy-amd64", "place-envoy", "istio-images", "istio-push", "verify-binaries"]) {
+                assert.ok(Number.isInteger(steps[name]) && steps[name] >= 0, `${name}: ${JSON.stringify(steps)}`);
+            }
+        });
     });
 
     it("a tag already published for every architecture: verifies only, builds nothing", () => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR } from "./harness";
 import { buildDocumentContent } from "../components/aws/build-document";
+import { stableHex } from "../scripts/plan/mocks/fake";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { waitOutput } from "../scripts/plan/mocks/build";
 
@@ -115,11 +116,13 @@ describe("IstioImageBuild", () => {
             assert.deepStrictEqual(events, ["wait", "registry", "registry", "registry", "registry"]);
         });
 
-        it("takes the duration and the binaries' machines from the result the wait printed", async () => {
+        it("takes the duration, each step's and the binaries' machines from the result the wait printed", async () => {
             const binaries = { pilot: { "linux/arm64": { "pilot-discovery": "AArch64" } } };
-            const view = await plan({}, { mocks: { resources: { [WAIT]: () => ({ stdout: waitOutput("x", { durationSeconds: 1234, binaries }), stderr: "" }) } } });
+            const steps = { "fetch-istio": 12, "istio-images": 1800 };
+            const view = await plan({}, { mocks: { resources: { [WAIT]: () => ({ stdout: waitOutput("x", { durationSeconds: 1234, binaries, steps }), stderr: "" }) } } });
             assert.strictEqual(view.outputs.buildDurationSeconds, 1234);
             assert.deepStrictEqual(view.outputs.buildBinaryMachines, binaries);
+            assert.deepStrictEqual(view.outputs.buildStepSeconds, steps);
         });
 
         it("fails when the wait printed no successful result", async () => {
@@ -180,7 +183,9 @@ describe("IstioImageBuild", () => {
         const set = await plan({ ...prebuilt, "armfarm:buildTimeoutMinutes": 45 });
         assert.strictEqual(scriptEnv(set).ARMFARM_TIMEOUT_SECONDS, String(45 * 60));
         assert.strictEqual(waitSettings(set).buildSeconds, 45 * 60);
-        assert.strictEqual(scriptEnv(await plan(fromSource)).ARMFARM_TIMEOUT_SECONDS, String(1440 * 60));
+        // Six hours for from-source, the bound of istio/proxy's own release jobs (istio/test-infra
+        // istio.proxy.release-1.30.gen.yaml, `timeout: 6h0m0s`).
+        assert.strictEqual(scriptEnv(await plan(fromSource)).ARMFARM_TIMEOUT_SECONDS, String(360 * 60));
         // The agent replaces a step timeout above 172800 s with 3600 (aws/amazon-ssm-agent@3.3.1142.0
         // agent/plugins/pluginutil/pluginutil.go): the longest build keeps its step within it.
         const longest = await plan({ ...fromSource, "armfarm:buildTimeoutMinutes": 2850 });
@@ -381,11 +386,11 @@ describe("IstioImageBuild", () => {
             assert.match(await planError({ ...prebuilt, "armfarm:buildIstioSha": "1a2b3c" }),
                 /armfarm:buildIstioSha: "1a2b3c" is not accepted; expected a full git commit SHA of 40 lowercase hex characters/);
         });
-        it("a building mode without its SHAs", async () => {
+        it("a building mode without its SHAs; the tools commit is optional", async () => {
             const message = await planError({ "armfarm:buildMode": "from-source", "armfarm:farmRootVolumeGiB": 500 });
             assert.match(message, /armfarm:buildIstioSha: is not set; buildMode "from-source" builds istio\/istio/);
             assert.match(message, /armfarm:buildProxySha: is not set/);
-            assert.match(message, /armfarm:buildToolsSha: is not set/);
+            assert.doesNotMatch(message, /buildToolsSha/);
         });
         it("an image the farm has no repository for", async () => {
             assert.match(await planError({ "armfarm:buildImages": ["pilot", "istioctl"] }),
@@ -399,9 +404,18 @@ describe("IstioImageBuild", () => {
             assert.match(await planError({ "armfarm:buildArchitectures": [] }), /armfarm:buildArchitectures: \[\] is not accepted; expected at least 1 item/);
             assert.match(await planError({ "armfarm:buildArchitectures": ["linux/s390x"] }), /"linux\/s390x" is not accepted; use items from linux\/amd64, linux\/arm64/);
         });
-        it("from-source on the farm's minimum root volume", async () => {
+        it("from-source on hosts whose volume, memory or bound cannot hold an envoy build", async () => {
             assert.match(await planError({ ...fromSource, "armfarm:farmRootVolumeGiB": 200 }),
-                /armfarm:farmRootVolumeGiB: 200 GiB is too small for buildMode "from-source".*at least 400/);
+                /armfarm:farmRootVolumeGiB: 200 GiB is too small for buildMode "from-source".*at least 250/);
+            // istio/proxy's own arm64 release job asks for 16G (istio.proxy.release-1.30.gen.yaml).
+            assert.match(await planError({ ...fromSource, "armfarm:farmInstanceType": "c6g.xlarge" }),
+                /armfarm:farmInstanceType: "c6g\.xlarge" has 8 GiB, too little to compile envoy for buildMode "from-source"; use a type with at least 16 GiB/);
+            assert.match(await planError({ ...fromSource, "armfarm:farmInstanceType": "c6g.xlarge", "armfarm:farmAmd64InstanceType": "m6i.large" }),
+                /armfarm:farmAmd64InstanceType: "m6i\.large" has 8 GiB/);
+            assert.match(await planError({ ...fromSource, "armfarm:farmInstanceType": "c6g.xlarge" }),
+                /armfarm:farmAmd64InstanceType: "c6i\.xlarge" \(the x86 type of armfarm:farmInstanceType\) has 8 GiB/);
+            assert.match(await planError({ ...fromSource, "armfarm:buildTimeoutMinutes": 30 }),
+                /armfarm:buildTimeoutMinutes: 30 minutes cannot hold a from-source build, which compiles envoy; use at least 45/);
         });
         it("an unknown mode", async () => {
             assert.match(await planError({ "armfarm:buildMode": "cross" }), /armfarm:buildMode: "cross" is not accepted; use one of mirror, prebuilt-envoy, from-source/);
@@ -444,6 +458,70 @@ describe("IstioImageBuild", () => {
             assert.match(await planStackError({ "armfarm:buildPublishTo": "ecr" }),
                 /armfarm:buildPublishTo: "ecr" puts the mesh's images in ECR, which the GKE nodes cannot pull from without credentials; use "artifact-registry"/);
             assert.match(await planStackError({ "armfarm:buildPublishTo": "gcr" }), /armfarm:buildPublishTo: "gcr" is not accepted; use one of ecr, artifact-registry/);
+        });
+    });
+
+    describe("from source: envoy natively on a Graviton host and an x86 host of the same run", () => {
+        let view: PlanView;
+        before(async () => {
+            view = await plan({ ...fromSource, "armfarm:buildToolsSha": undefined });
+        });
+
+        it("launches one on-demand x86 host from the farm's amd64 template, tagged as the run's envoy-amd64 host", () => {
+            const run = runOf(view);
+            const group = view.get(ASG, "build-host-envoy-amd64");
+            assert.strictEqual(group.inputs.name, `armfarm-build-${run}-envoy-amd64`);
+            assert.deepStrictEqual([group.inputs.minSize, group.inputs.maxSize, group.inputs.desiredCapacity], [0, 1, 1]);
+            const policy = group.inputs.mixedInstancesPolicy as any;
+            assert.deepStrictEqual(policy.launchTemplate.launchTemplateSpecification,
+                { launchTemplateId: `lt-${stableHex(17, "farm-hosts-amd64")}`, version: "1" });
+            assert.deepStrictEqual(policy.launchTemplate.overrides, [{ instanceType: "m6i.4xlarge" }]);
+            assert.strictEqual(policy.instancesDistribution.onDemandPercentageAboveBaseCapacity, 100);
+            const tag = (key: string) => (group.inputs.tags as any[]).find((t) => t.key === key)?.value;
+            assert.deepStrictEqual([tag("armfarm:build-run"), tag("armfarm:role")], [`${run}-envoy-amd64`, "envoy-amd64-host"]);
+            // The plan's offerings have m6i in every zone: every farm subnet.
+            assert.deepStrictEqual(group.inputs.vpcZoneIdentifiers, view.outputs.farmSubnetIds);
+        });
+
+        it("runs the same script there in mode envoy-amd64, through an association of its own on that tag", () => {
+            const run = runOf(view);
+            const doc = JSON.parse(view.get(DOCUMENT, "build-build-envoy-amd64").inputs.content as string);
+            const lines: string[] = doc.mainSteps[0].inputs.runCommand;
+            assert.ok(lines.includes("export ARMFARM_BUILD_MODE='envoy-amd64'"));
+            assert.deepStrictEqual(lines.filter((l) => !l.startsWith("export ")),
+                (JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string).mainSteps[0].inputs.runCommand as string[]).filter((l) => !l.startsWith("export ")));
+            assert.deepStrictEqual(view.get(ASSOCIATION, "build-build-envoy-amd64").inputs.targets, [{ key: "tag:armfarm:build-run", values: [`${run}-envoy-amd64`] }]);
+            const env = scriptEnv(view);
+            assert.strictEqual(env.ARMFARM_CACHE_BUCKET, `farm-cache-${stableHex(7, "farm-cache")}`);
+            assert.strictEqual(env.ARMFARM_TOOLS_SHA, undefined, "without buildToolsSha, the images the trees pin");
+        });
+
+        it("ends either host when its association ends, and moves only the Graviton host on spot", () => {
+            const run = runOf(view);
+            const pattern = JSON.parse(view.get("aws:cloudwatch/eventRule:EventRule", "build-run-end").inputs.eventPattern as string);
+            assert.strictEqual(pattern.detail["association-id"].length, 2);
+            const automation = JSON.parse(view.get(POLICY, "build-run-automation").inputs.policy as string);
+            const arn = (g: string) => `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/${g}`;
+            assert.deepStrictEqual(automation.Statement, [
+                { Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"],
+                    Resource: [arn(`armfarm-build-${run}`), arn(`armfarm-build-${run}-on-demand`), arn(`armfarm-build-${run}-envoy-amd64`)] },
+                { Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"],
+                    Resource: [arn(`armfarm-build-${run}`), arn(`armfarm-build-${run}-on-demand`)] },
+            ]);
+        });
+
+        it("waits for the Graviton host's result, after both hosts' groups exist", () => {
+            const wait = view.get(WAIT, "build-wait");
+            assert.ok(wait.options.dependsOn.includes(view.get(ASG, "build-host-envoy-amd64").urn));
+            assert.ok(!waitSettings(view).groups.some((g: string) => g.endsWith("-envoy-amd64")), "the result is the Graviton host's");
+            assert.ok(view.get(ASG, "build-host-envoy-amd64").options.dependsOn.includes(view.get("aws:cloudwatch/eventTarget:EventTarget", "build-run-end").urn));
+        });
+
+        it("launches no x86 host when the build publishes arm64 only, nor in the other modes", async () => {
+            const prebuiltView = await plan(prebuilt);
+            const armOnly = await plan({ ...fromSource, "armfarm:buildArchitectures": ["linux/arm64"] });
+            assert.throws(() => armOnly.get(ASG, "build-host-envoy-amd64"));
+            assert.throws(() => prebuiltView.get(ASG, "build-host-envoy-amd64"));
         });
     });
 

@@ -3,6 +3,8 @@ import { plan, planError, PlanView } from "./harness";
 import { FAKE_AWS_ACCOUNT, stableHex } from "../scripts/plan/mocks/fake";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+/** The cache bucket's name as the plan's mock generates it from the logical name (scripts/plan/mocks/aws.ts). */
+const CACHE_BUCKET = `farm-cache-${stableHex(7, "farm-cache")}`;
 const REPO = "aws:ecr/repository:Repository";
 
 function launchTemplate(view: PlanView) {
@@ -188,6 +190,9 @@ describe("GravitonBuildFarm", () => {
                         "ForAllValues:StringEquals": { "aws:TagKeys": ["armfarm:host"] },
                     },
                 },
+                // The build cache: its objects, and listing it; no other bucket.
+                { Sid: "UseBuildCache", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::${CACHE_BUCKET}/*` },
+                { Sid: "ListBuildCache", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${CACHE_BUCKET}` },
             ]);
         });
 
@@ -259,6 +264,46 @@ describe("GravitonBuildFarm", () => {
                     assert.ok(!doc.rules.some((r: any) => r.selection.tagPrefixList.every((pre: string) => tag.startsWith(pre))), `${tag} is never expired`);
                 }
             }
+        });
+    });
+
+    describe("from-source's x86 hosts and the build cache", () => {
+        it("launches x86 hosts from a second template with the same hardening, Canonical's amd64 image and amd64 user data", () => {
+            const arm = launchTemplate(dev);
+            const x86 = dev.get(LT, "farm-hosts-amd64").inputs as Record<string, any>;
+            assert.strictEqual(x86.imageId, "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id");
+            // m6g.4xlarge's x86 type of the same class and size.
+            assert.strictEqual(x86.instanceType, "m6i.4xlarge");
+            for (const field of ["metadataOptions", "blockDeviceMappings", "networkInterfaces", "iamInstanceProfile", "instanceInitiatedShutdownBehavior", "monitoring"]) {
+                assert.deepStrictEqual(x86[field], arm[field], field);
+            }
+            const userData = Buffer.from(x86.userData, "base64").toString("utf8");
+            assert.match(userData, /deb \[arch=amd64 signed-by=\$KEY_FILE\] https:\/\/download\.docker\.com/);
+            // docker-library/golang@c8592aafabc6:versions.json, 1.26.1 linux-amd64.
+            assert.match(userData, /GO_SHA256=031f088e5d955bab8657ede27ad4e3bc5b7c1ba281f05f245bcc304f327c987a/);
+            assert.match(userData, /HOST_ARCH=amd64/);
+            assert.strictEqual((x86.tagSpecifications as any[])[0].tags["armfarm:role"], "envoy-amd64-host");
+        });
+
+        it("takes the x86 type from config, refusing one that is not x86", async () => {
+            const view = await plan({ "armfarm:farmAmd64InstanceType": "c7i.8xlarge" });
+            assert.strictEqual(view.get(LT, "farm-hosts-amd64").inputs.instanceType, "c7i.8xlarge");
+            assert.match(await planError({ "armfarm:farmAmd64InstanceType": "m6g.4xlarge" }), /armfarm:farmAmd64InstanceType: "m6g\.4xlarge" is not an x86 instance type; use a type of the m5, m5a, m6i/);
+        });
+
+        it("keeps a private, encrypted cache that forgets, and is not protected", async () => {
+            const bucket = dev.get("aws:s3/bucket:Bucket", "farm-cache");
+            assert.deepStrictEqual([bucket.options.protect, bucket.options.retainOnDelete, bucket.inputs.forceDestroy], [false, false, true]);
+            assert.deepStrictEqual(dev.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "farm-cache").inputs,
+                { bucket: CACHE_BUCKET, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+            assert.deepStrictEqual(dev.get("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "farm-cache").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+            assert.deepStrictEqual(dev.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "farm-cache").inputs.rules,
+                [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+            const lifecycle = (await plan({ "armfarm:farmCacheExpiryDays": 14 })).get("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "farm-cache");
+            assert.deepStrictEqual(lifecycle.inputs.rules, [
+                { id: "forget-old-cache-entries", status: "Enabled", filter: {}, expiration: { days: 14 } },
+                { id: "abort-stale-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+            ]);
         });
     });
 

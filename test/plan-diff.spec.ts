@@ -33,16 +33,20 @@ describe("offline plan diff", () => {
         const head = (await plan({ "armfarm:farmInstanceType": "c7g.4xlarge" })).plan;
         const diff = diffPlans(base, head);
         assert.deepStrictEqual([diff.added, diff.removed, diff.outputs], [[], [], []]);
-        // The launch template, and the build's host groups, whose instance types follow the farm's.
+        // The launch templates (the x86 one follows the Graviton type: c7g.4xlarge gives c7i.4xlarge), and the
+        // build's host groups, whose instance types follow the farm's.
         assert.deepStrictEqual(diff.changed.map((c) => [c.type, c.name, c.replaceReasons]), [
             [LAUNCH_TEMPLATE, "farm-hosts", []],
+            [LAUNCH_TEMPLATE, "farm-hosts-amd64", []],
             ["aws:autoscaling/group:Group", "build-host", []],
             ["aws:autoscaling/group:Group", "build-host-on-demand", []],
         ]);
+        assert.deepStrictEqual(diff.changed[1].changes.find((c) => c.path === "instanceType"),
+            { path: "instanceType", kind: "update", old: "m6i.4xlarge", new: "c7i.4xlarge", secret: false });
         assert.deepStrictEqual(diff.changed[0].changes.find((c) => c.path === "instanceType"),
             { path: "instanceType", kind: "update", old: "m6g.4xlarge", new: "c7g.4xlarge", secret: false });
         const md = renderDiff(diff, "base.json");
-        assert.match(md, /\*\*0 to add, 0 to remove, 3 to change\*\*/);
+        assert.match(md, /\*\*0 to add, 0 to remove, 4 to change\*\*/);
         assert.match(md, /- \*\*update\*\* `aws:ec2\/launchTemplate:LaunchTemplate` `farm-hosts`/);
         assert.ok(md.includes("| `instanceType` | `m6g.4xlarge` | `c7g.4xlarge` |"), md);
     });

@@ -5,7 +5,8 @@ import { createHash } from "crypto";
  * How a build gets its images:
  * - `mirror` copies an upstream release's multi-arch images (every platform, index preserved) into the hub;
  * - `prebuilt-envoy` builds pinned istio/istio sources with the envoy binaries Istio's build downloads;
- * - `from-source` also builds the build-tools images (istio/tools) and envoy (istio/proxy) first.
+ * - `from-source` also builds envoy (istio/proxy) natively for each architecture first, in the build-tools images
+ *   the trees pin or rebuilt from istio/tools.
  */
 export const BUILD_MODES = ["mirror", "prebuilt-envoy", "from-source"] as const;
 export type BuildMode = (typeof BUILD_MODES)[number];
@@ -93,19 +94,34 @@ export const SOURCE_REPOSITORIES = {
 } as const;
 
 /**
- * A from-source build holds two envoy Bazel trees (one per architecture, 100+ GB each by istio/proxy's own
- * CI disk sizing), the build-tools images (~15 GB) and Istio's Go caches. An estimate with that basis.
+ * Each host of a from-source build holds one envoy Bazel output tree (its own architecture's; 100+ GB), the
+ * build-tools images (~15 GB) and, on the Graviton host, Istio's tree, Go caches and images. An estimate.
  */
-export const FROM_SOURCE_MIN_VOLUME_GIB = 400;
+export const FROM_SOURCE_MIN_VOLUME_GIB = 250;
+
+/**
+ * The least memory a host compiling envoy needs: istio/proxy's own release job for arm64 asks for 16G
+ * (istio/test-infra prow/gcp config istio.proxy.release-1.30.gen.yaml, `memory: 16G`), and bazel runs one job
+ * per CPU (envoy.bazelrc `--jobs=HOST_CPUS-1`).
+ */
+export const FROM_SOURCE_MIN_MEMORY_GIB = 16;
+
+/**
+ * The shortest bound a from-source build may have: the goal for a cold build of both architectures in parallel
+ * on 64-vCPU hosts. A smaller host takes longer; the default leaves six hours, the bound of istio/proxy's own
+ * release jobs (istio.proxy.release-1.30.gen.yaml, `timeout: 6h0m0s`).
+ */
+export const FROM_SOURCE_MIN_TIMEOUT_MINUTES = 45;
 
 /**
  * The bound on each mode's build phase when `timeoutMinutes` is not set, from the durations in the README's
- * "Image builds" section with a wide margin: a copy, a Go build, and two envoy builds (one under emulation).
+ * "Image builds" section with a wide margin: a copy, a Go build, and envoy compiled natively on two hosts
+ * (six hours, the bound of istio/proxy's own release jobs).
  */
 export const DEFAULT_TIMEOUT_MINUTES: Readonly<Record<BuildMode, number>> = {
     "mirror": 30,
     "prebuilt-envoy": 120,
-    "from-source": 1440,
+    "from-source": 360,
 };
 
 /** How long a fresh host may take to boot, install Docker, Go and the agents, and register with SSM. */

@@ -25,9 +25,9 @@ export const SAFE_VALUE = /^[A-Za-z0-9_.,:/@ =+-]*$/;
  */
 export const STEP_TIMEOUT_SECONDS = { min: 5, max: 172800 } as const;
 
-/** The name of a run's document and association. */
-export function runDocumentName(name: string, runId: string): string {
-    return `armfarm-${name}-${runId}`;
+/** The name of a run's document and association; `role` names the x86 envoy host's (`envoy-amd64`). */
+export function runDocumentName(name: string, runId: string, role?: string): string {
+    return role ? `armfarm-${name}-${runId}-${role}` : `armfarm-${name}-${runId}`;
 }
 
 /**
@@ -70,9 +70,9 @@ export function buildDocumentContent(env: BuildEnvironment, stepTimeoutSeconds: 
  * outside the build key, or of the script, applies to the next run, never to the build that is running.
  */
 export function createBuildDocument(name: string, runId: string, content: pulumi.Input<string>, tags: Record<string, string>,
-    opts: pulumi.CustomResourceOptions): aws.ssm.Document {
-    return new aws.ssm.Document(`${name}-build`, {
-        name: runDocumentName(name, runId),
+    opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Document {
+    return new aws.ssm.Document(role ? `${name}-build-${role}` : `${name}-build`, {
+        name: runDocumentName(name, runId, role),
         documentType: "Command",
         documentFormat: "JSON",
         targetType: "/AWS::EC2::Instance",
@@ -89,11 +89,11 @@ export function createBuildDocument(name: string, runId: string, content: pulumi
  * (see build-wait/wait.ts); the run's wait is the `wait` command.
  */
 export function createBuildAssociation(name: string, runId: string, document: aws.ssm.Document,
-    opts: pulumi.CustomResourceOptions): aws.ssm.Association {
-    return new aws.ssm.Association(`${name}-build`, {
-        associationName: runDocumentName(name, runId),
+    opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Association {
+    return new aws.ssm.Association(role ? `${name}-build-${role}` : `${name}-build`, {
+        associationName: runDocumentName(name, runId, role),
         name: document.name,
-        targets: [{ key: `tag:${BUILD_RUN_TAG}`, values: [runId] }],
+        targets: [{ key: `tag:${BUILD_RUN_TAG}`, values: [role ? `${runId}-${role}` : runId] }],
         maxConcurrency: "1",
         maxErrors: "0",
     }, { ...opts, deleteBeforeReplace: true });

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { BUILD_HOST_TAG } from "./farm-data";
+import { BUILD_HOST_TAG, ENVOY_AMD64_HOST_ROLE } from "./farm-data";
 import { GravitonBuildFarm } from "./farm";
 import { RunGroups } from "./build-run-control";
 
@@ -14,7 +14,29 @@ export const BUILD_RUN_TAG = "armfarm:build-run";
 
 /** The names of a run's groups: the one that launches its host, and the on-demand standby of a spot run. */
 export function hostGroupNames(name: string, runId: string): RunGroups {
-    return { spot: `armfarm-${name}-${runId}`, onDemand: `armfarm-${name}-${runId}-on-demand` };
+    return { spot: `armfarm-${name}-${runId}`, onDemand: `armfarm-${name}-${runId}-on-demand`, amd64: `armfarm-${name}-${runId}-envoy-amd64` };
+}
+
+/** The role of from-source's x86 host, in its run tag (`<run>-envoy-amd64`) and its document's name. */
+export const ENVOY_AMD64_ROLE = "envoy-amd64";
+
+/**
+ * From-source's x86 host: one on-demand host of the farm's amd64 type, from its amd64 launch template, in the
+ * farm's subnets whose zone offers that type. It builds amd64 envoy natively beside the Graviton host.
+ */
+export function createEnvoyAmd64Host(name: string, runId: string, farm: GravitonBuildFarm,
+    tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
+    return hostGroup(`${name}-host-${ENVOY_AMD64_ROLE}`, hostGroupNames(name, runId).amd64, `${runId}-${ENVOY_AMD64_ROLE}`, farm,
+        { types: [farm.amd64InstanceType], spot: false, desired: 1 }, tags, opts,
+        {
+            launchTemplateId: farm.amd64LaunchTemplateId,
+            launchTemplateVersion: farm.amd64LaunchTemplateVersion,
+            role: ENVOY_AMD64_HOST_ROLE,
+            subnetIds: farm.amd64SubnetIds.apply((ids) => {
+                if (ids.length === 0) throw new Error(`no subnet of the farm is in a zone that offers ${farm.amd64InstanceType} (armfarm:farmAmd64InstanceType); name an x86 type its zones offer`);
+                return ids;
+            }),
+        });
 }
 
 /**
@@ -40,18 +62,21 @@ export function createOnDemandStandby(name: string, runId: string, farm: Gravito
         { types: [farm.instanceType], spot: false, desired: 0 }, tags, opts);
 }
 
-function hostGroup(resourceName: string, groupName: string, runId: string, farm: GravitonBuildFarm,
+function hostGroup(resourceName: string, groupName: string, runTag: string, farm: GravitonBuildFarm,
     capacity: { types: pulumi.Input<string[]>; spot: boolean; desired: number }, tags: Record<string, string>,
-    opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
+    opts: pulumi.CustomResourceOptions,
+    from: { launchTemplateId: pulumi.Input<string>; launchTemplateVersion: pulumi.Input<number>; subnetIds: pulumi.Input<string[]>; role: string } =
+        { launchTemplateId: farm.launchTemplateId, launchTemplateVersion: farm.launchTemplateVersion, subnetIds: farm.subnetIds, role: BUILD_HOST_TAG.value },
+): aws.autoscaling.Group {
     return new aws.autoscaling.Group(resourceName, {
         name: groupName,
         minSize: 0,
         maxSize: 1,
         desiredCapacity: capacity.desired,
-        vpcZoneIdentifiers: farm.subnetIds,
+        vpcZoneIdentifiers: from.subnetIds,
         mixedInstancesPolicy: {
             launchTemplate: {
-                launchTemplateSpecification: { launchTemplateId: farm.launchTemplateId, version: pulumi.interpolate`${farm.launchTemplateVersion}` },
+                launchTemplateSpecification: { launchTemplateId: from.launchTemplateId, version: pulumi.interpolate`${from.launchTemplateVersion}` },
                 overrides: pulumi.output(capacity.types).apply((types) => types.map((instanceType) => ({ instanceType }))),
             },
             instancesDistribution: {
@@ -64,7 +89,7 @@ function hostGroup(resourceName: string, groupName: string, runId: string, farm:
         // The run's wait follows the host; the group does not wait for it to be InService.
         waitForCapacityTimeout: "0",
         healthCheckType: "EC2",
-        tags: Object.entries({ ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value, [BUILD_RUN_TAG]: runId, Name: groupName })
+        tags: Object.entries({ ...tags, [BUILD_HOST_TAG.key]: from.role, [BUILD_RUN_TAG]: runTag, Name: groupName })
             .map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     }, {
         ...opts,

@@ -15,6 +15,8 @@ import { ASSOCIATION_END_STATES } from "./build-wait/api";
 export interface RunGroups {
     spot: string;
     onDemand: string;
+    /** From-source's x86 envoy host. */
+    amd64: string;
 }
 
 /**
@@ -23,11 +25,11 @@ export interface RunGroups {
  * doc_source/monitoring-systems-manager-event-examples.md): detail-type "EC2 State Manager Instance Association
  * State Change", with `association-id`, `instance-id` and `status` in its detail.
  */
-export function associationEndedPattern(associationId: string): string {
+export function associationEndedPattern(associationIds: string[]): string {
     return JSON.stringify({
         source: ["aws.ssm"],
         "detail-type": ["EC2 State Manager Instance Association State Change"],
-        detail: { "association-id": [associationId], status: [...ASSOCIATION_END_STATES] },
+        detail: { "association-id": associationIds, status: [...ASSOCIATION_END_STATES] },
     });
 }
 
@@ -120,7 +122,9 @@ export function createRunControl(name: string, args: {
     runId: string;
     groups: RunGroups;
     spot: boolean;
-    associationId: pulumi.Output<string>;
+    /** From-source: the run also has an x86 envoy host. */
+    envoyAmd64: boolean;
+    associationIds: pulumi.Output<string>[];
     context: AwsContext;
     tags: Record<string, string>;
 }, opts: pulumi.CustomResourceOptions): RunControl {
@@ -129,7 +133,7 @@ export function createRunControl(name: string, args: {
     const arn = (service: string, resource: pulumi.Input<string>) => pulumi.interpolate`arn:${partition}:${service}:${region}:${account}:${resource}`;
     // A group's ARN holds a generated id; IAM matches it by name.
     const groupArn = (group: string) => arn("autoscaling", `autoScalingGroup:*:autoScalingGroupName/${group}`);
-    const groups = args.spot ? [args.groups.spot, args.groups.onDemand] : [args.groups.spot];
+    const groups = [args.groups.spot, ...(args.spot ? [args.groups.onDemand] : []), ...(args.envoyAmd64 ? [args.groups.amd64] : [])];
     const rules = { end: `${prefix}-end`, spotRefused: `${prefix}-spot-refused` };
     const ruleNames = args.spot ? [rules.end, rules.spotRefused] : [rules.end];
 
@@ -145,7 +149,8 @@ export function createRunControl(name: string, args: {
             Version: "2012-10-17",
             Statement: [
                 { Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"], Resource: arns },
-                ...(args.spot ? [{ Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"], Resource: arns }] : []),
+                // The fallback moves only the Graviton host between its spot and on-demand groups.
+                ...(args.spot ? [{ Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"], Resource: arns.slice(0, 2) }] : []),
             ],
         })),
     }, opts);
@@ -192,7 +197,7 @@ export function createRunControl(name: string, args: {
     const endRule = new aws.cloudwatch.EventRule(`${name}-run-end`, {
         name: rules.end,
         description: `armfarm: the build of run ${args.runId} has ended on a host`,
-        eventPattern: args.associationId.apply(associationEndedPattern),
+        eventPattern: pulumi.all(args.associationIds).apply(associationEndedPattern),
         tags: args.tags,
     }, opts);
     const endTarget = new aws.cloudwatch.EventTarget(`${name}-run-end`, {

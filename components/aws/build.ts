@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PLATFORMS, Platform } from "../arch";
 import { registryHost, verifyMultiArch } from "../registry";
 import {
-    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, HOST_READY_TIMEOUT_MINUTES,
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_TIMEOUT_MINUTES, HOST_READY_TIMEOUT_MINUTES,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, STEP_MARGIN_SECONDS, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey,
     buildRunId, defaultTag, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
 } from "./build-data";
 import { ISTIO_IMAGES } from "./farm-data";
-import { createBuildHost, createOnDemandStandby, hostGroupNames } from "./build-host";
+import { createBuildHost, createEnvoyAmd64Host, createOnDemandStandby, ENVOY_AMD64_ROLE, hostGroupNames } from "./build-host";
 import { createRunControl } from "./build-run-control";
 import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument } from "./build-document";
 import { createBuildWait } from "./build-wait/command";
@@ -26,7 +26,7 @@ export interface IstioImageBuildArgs {
     istioSha?: string;
     /** The istio/proxy commit envoy is built from (mode `from-source`). Default none. */
     proxySha?: string;
-    /** The istio/tools commit the build-tools images are built from (mode `from-source`). Default none. */
+    /** The istio/tools commit to rebuild the build-tools images from (mode `from-source`). Default none: the images the checked-out trees pin. */
     toolsSha?: string;
     /** Platforms every image must hold. Default linux/amd64 and linux/arm64. */
     architectures?: Platform[];
@@ -36,7 +36,7 @@ export interface IstioImageBuildArgs {
     images?: string[];
     /** The tag (Istio's `global.tag`). Default: the release for a mirror, `git-<istioSha:12>` for prebuilt-envoy, and for from-source `git-<istioSha:12>-proxy-<proxySha:12>` (and `-tools-<toolsSha:12>`). */
     tag?: string;
-    /** The bound on the build phase in minutes. Default by mode: mirror 30, prebuilt-envoy 120, from-source 1440. */
+    /** The bound on the build phase in minutes. Default by mode: mirror 30, prebuilt-envoy 120, from-source 360. */
     timeoutMinutes?: number;
     /** Raise to run an unchanged build again (after a failure outside the sources). Default 1. */
     attempt?: number;
@@ -92,6 +92,8 @@ export class IstioImageBuild extends pulumi.ComponentResource {
     public readonly logLocation: pulumi.Output<string>;
     /** How long the run took on its host, in seconds, as the script measured it. */
     public readonly durationSeconds: pulumi.Output<number>;
+    /** How long each step of the run took on its Graviton host, in seconds. */
+    public readonly stepSeconds: pulumi.Output<Record<string, number>>;
 
     constructor(name: string, args: IstioImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         super("armfarm:aws:IstioImageBuild", name, { ...args, farm: undefined }, opts);
@@ -115,14 +117,23 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const stepSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES) * 60 + STEP_MARGIN_SECONDS;
         const document = createBuildDocument(name, runId, env.apply((e) => buildDocumentContent(e, stepSeconds)), tags, parent);
         const association = createBuildAssociation(name, runId, document, parent);
+        // From source, an x86 host of the same run builds amd64 envoy natively, beside the Graviton host.
+        const envoyAmd64 = s.mode === "from-source" && s.architectures.includes("linux/amd64");
+        const amd64Association = envoyAmd64 ? createBuildAssociation(name, runId, createBuildDocument(name, runId,
+            env.apply((e) => buildDocumentContent({ ...e, ARMFARM_BUILD_MODE: ENVOY_AMD64_ROLE }, stepSeconds)), tags, parent, ENVOY_AMD64_ROLE),
+        parent, ENVOY_AMD64_ROLE) : undefined;
+        const associations = [association, ...(amd64Association ? [amd64Association] : [])];
         // The run's end rule (and on spot its fallback), and the host role's rights, are in place before any host
         // of the run launches: no end and no refused launch goes unheard, no host boots without its rights.
-        const control = createRunControl(name, { runId, groups, spot: farm.spot, associationId: association.associationId, context: farm.context, tags }, parent);
-        const hostOpts = { parent: this, dependsOn: [association, ...control.ready, ...farm.hostRoleReady] };
+        const control = createRunControl(name, {
+            runId, groups, spot: farm.spot, envoyAmd64, associationIds: associations.map((a) => a.associationId), context: farm.context, tags,
+        }, parent);
+        const hostOpts = { parent: this, dependsOn: [...associations, ...control.ready, ...farm.hostRoleReady] };
         const hosts = [
             createBuildHost(name, runId, farm, tags, hostOpts),
             ...(farm.spot ? [createOnDemandStandby(name, runId, farm, tags, hostOpts)] : []),
         ];
+        const amd64Host = envoyAmd64 ? createEnvoyAmd64Host(name, runId, farm, tags, hostOpts) : undefined;
         const wait = createBuildWait(name, {
             runId,
             awsProfile: args.awsProfile,
@@ -132,7 +143,7 @@ export class IstioImageBuild extends pulumi.ComponentResource {
                     instanceArnPrefix: arnPrefix, logGroupName, hostReadySeconds: HOST_READY_TIMEOUT_MINUTES * 60,
                     buildSeconds: s.timeoutMinutes * 60, logLocation: location,
                 })),
-        }, { parent: this, dependsOn: [association, ...hosts] });
+        }, { parent: this, dependsOn: [...associations, ...hosts, ...(amd64Host ? [amd64Host] : [])] });
         const result = wait.stdout.apply(waitResult);
 
         // Verification reads the registry only once the build's result is in: a failed build stops at its wait,
@@ -154,10 +165,11 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         this.binaryMachines = result.apply((r) => r.binaries ?? {});
         this.logLocation = logLocation;
         this.durationSeconds = result.durationSeconds;
+        this.stepSeconds = result.apply((r) => r.steps ?? {});
         this.registerOutputs({
             hub: this.hub, tag: this.tag, variant: this.variant, buildKey: this.buildKey, runId: this.runId,
             imageDigests: this.imageDigests, binaryMachines: this.binaryMachines, logLocation: this.logLocation,
-            durationSeconds: this.durationSeconds,
+            durationSeconds: this.durationSeconds, stepSeconds: this.stepSeconds,
         });
     }
 }
@@ -188,7 +200,7 @@ export function validate(args: IstioImageBuildArgs): Settings {
     };
     const istioSha = sha("istioSha", mode !== "mirror");
     const proxySha = sha("proxySha", mode === "from-source");
-    const toolsSha = sha("toolsSha", mode === "from-source");
+    const toolsSha = sha("toolsSha", false);
     if (mode === "mirror") {
         const release = args.istioRelease;
         if (release === undefined || !ISTIO_RELEASE.test(release)) invalid("istioRelease", `${JSON.stringify(release)} is not an Istio release such as 1.30.3; mode "mirror" needs one`);
@@ -217,6 +229,9 @@ export function validate(args: IstioImageBuildArgs): Settings {
     const timeoutMinutes = args.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES[mode];
     if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > MAX_TIMEOUT_MINUTES) {
         invalid("timeoutMinutes", `${timeoutMinutes} is not an integer from 1 to ${MAX_TIMEOUT_MINUTES}, the longest build the SSM agent lets one step run (172800 s, with the host's boot)`);
+    }
+    if (mode === "from-source" && timeoutMinutes < FROM_SOURCE_MIN_TIMEOUT_MINUTES) {
+        invalid("timeoutMinutes", `${timeoutMinutes} minutes cannot hold a from-source build, which compiles envoy; use at least ${FROM_SOURCE_MIN_TIMEOUT_MINUTES}`);
     }
     const attempt = args.attempt ?? 1;
     if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
@@ -249,8 +264,8 @@ function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarge
 /** The build script's environment: everything it needs, nothing secret. */
 function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: GravitonBuildFarm,
     target: PublishTarget, instanceArnPrefix: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
-    return pulumi.all([target.hub, target.registry, target.federation, farm.context.region, instanceArnPrefix, farm.dockerHubParameterName])
-        .apply(([hub, registry, federation, region, arnPrefix, dockerHubParameter]) => {
+    return pulumi.all([target.hub, target.registry, target.federation, farm.context.region, instanceArnPrefix, farm.dockerHubParameterName, farm.cacheBucketName])
+        .apply(([hub, registry, federation, region, arnPrefix, dockerHubParameter, cacheBucket]) => {
             const env: BuildEnvironment = {
                 ARMFARM_BUILD_MODE: s.mode,
                 ARMFARM_BUILD_RUN: runId,
@@ -278,7 +293,8 @@ function buildEnvironment(s: Settings, runId: string, key: string, resultPath: s
             }
             if (s.mode === "from-source") {
                 env.ARMFARM_PROXY_SHA = s.proxySha!;
-                env.ARMFARM_TOOLS_SHA = s.toolsSha!;
+                if (s.toolsSha) env.ARMFARM_TOOLS_SHA = s.toolsSha;
+                env.ARMFARM_CACHE_BUCKET = cacheBucket;
             }
             if (federation) {
                 env.ARMFARM_GCP_WORKLOAD_IDENTITY_PROVIDER = federation.provider;

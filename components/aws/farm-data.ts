@@ -10,11 +10,11 @@ export const UBUNTU_RELEASES: Readonly<Record<string, { codename: string; volume
     "24.04": { codename: "noble", volume: "ebs-gp3" },
 };
 
-/** The SSM public parameter that holds the current arm64 AMI id of an Ubuntu release. */
-export function ubuntuArm64AmiParameter(release: string): string {
+/** The SSM public parameter that holds the current AMI id of an Ubuntu release for an architecture. */
+export function ubuntuAmiParameter(release: string, arch: "arm64" | "amd64" = "arm64"): string {
     const r = UBUNTU_RELEASES[release];
     if (!r) throw new Error(`no Ubuntu release ${release}; known: ${Object.keys(UBUNTU_RELEASES).join(", ")}`);
-    return `/aws/service/canonical/ubuntu/server/${release}/stable/current/arm64/hvm/${r.volume}/ami-id`;
+    return `/aws/service/canonical/ubuntu/server/${release}/stable/current/${arch}/hvm/${r.volume}/ami-id`;
 }
 
 /**
@@ -38,6 +38,12 @@ export const ISTIO_IMAGES: readonly string[] = ["pilot", "proxyv2", "install-cni
 
 /** The tag that marks a build host (on the launch template's instances and on each build's host group). */
 export const BUILD_HOST_TAG = { key: "armfarm:role", value: "build-host" } as const;
+
+/**
+ * The role tag of from-source's x86 host, which compiles amd64 envoy only: not a Graviton build host, so the
+ * policy pack's Graviton rule for build hosts does not apply to it.
+ */
+export const ENVOY_AMD64_HOST_ROLE = "envoy-amd64-host";
 
 /** The root device name of Canonical's Ubuntu AMIs. */
 export const UBUNTU_ROOT_DEVICE = "/dev/sda1";

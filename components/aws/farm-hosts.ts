@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { BUILD_HOST_TAG, UBUNTU_ROOT_DEVICE, ubuntuArm64AmiParameter } from "./farm-data";
-import { renderUserData } from "./user-data";
+import { BUILD_HOST_TAG, ENVOY_AMD64_HOST_ROLE, UBUNTU_ROOT_DEVICE, ubuntuAmiParameter } from "./farm-data";
+import { HostArch, renderUserData } from "./user-data";
 import { AwsContext } from "./context";
 import { RESULT_HOST_TAG } from "./build-wait/result";
 
@@ -19,6 +19,8 @@ export interface HostPolicyArgs {
     parameterArnPrefix: string;
     /** The parameter that holds a Docker Hub credential for the hosts, if the farm has one. */
     dockerHubParameterArn?: string;
+    /** The build cache bucket's ARN. */
+    cacheBucketArn: string;
 }
 
 /**
@@ -84,6 +86,19 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
                     "ForAllValues:StringEquals": { "aws:TagKeys": [RESULT_HOST_TAG] },
                 },
             },
+            {
+                // envoy tarballs and bazel-remote's cache (farm-cache.ts); nothing else of S3.
+                Sid: "UseBuildCache",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: `${a.cacheBucketArn}/*`,
+            },
+            {
+                Sid: "ListBuildCache",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: a.cacheBucketArn,
+            },
             ...(a.dockerHubParameterArn ? [{
                 Sid: "ReadDockerHubCredential",
                 Effect: "Allow",
@@ -98,6 +113,7 @@ export function createHostRole(name: string, args: {
     logs: aws.cloudwatch.LogGroup;
     repositories: aws.ecr.Repository[];
     dockerHubParameterArn?: pulumi.Output<string>;
+    cacheBucketArn: pulumi.Output<string>;
     context: AwsContext;
     tags: Record<string, string>;
 }, opts: pulumi.CustomResourceOptions) {
@@ -116,9 +132,9 @@ export function createHostRole(name: string, args: {
     }, opts);
     const policy = new aws.iam.RolePolicy(`${name}-host`, {
         role: role.id,
-        policy: pulumi.all([args.logs.arn, pulumi.all(args.repositories.map((r) => r.arn)), partition, region, accountId, args.dockerHubParameterArn])
-            .apply(([logGroupArn, repositoryArns, p, r, a, dockerHubParameterArn]) => hostPolicyDocument({
-                logGroupArn, repositoryArns, parameterArnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`, dockerHubParameterArn,
+        policy: pulumi.all([args.logs.arn, pulumi.all(args.repositories.map((r) => r.arn)), partition, region, accountId, args.dockerHubParameterArn, args.cacheBucketArn])
+            .apply(([logGroupArn, repositoryArns, p, r, a, dockerHubParameterArn, cacheBucketArn]) => hostPolicyDocument({
+                logGroupArn, repositoryArns, parameterArnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`, dockerHubParameterArn, cacheBucketArn,
             })),
     }, opts);
     const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags: args.tags }, opts);
@@ -129,8 +145,14 @@ export interface TemplateSettings {
     instanceType: string;
     rootVolumeGiB: number;
     ubuntuRelease: string;
+    /** The hosts' architecture. Default arm64. */
+    arch?: HostArch;
 }
 
+/**
+ * A launch template of build hosts: the same hardening for either architecture (IMDSv2 with a hop limit of 1,
+ * no ingress, an encrypted root volume, SSM only); the arm64 one is `<farm>-hosts`, the amd64 one `<farm>-hosts-amd64`.
+ */
 export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
     profile: aws.iam.InstanceProfile;
     securityGroupId: pulumi.Output<string>;
@@ -138,12 +160,13 @@ export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
     context: AwsContext;
     tags: Record<string, string>;
 }, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
-    const hostTags = { ...args.tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
-    return new aws.ec2.LaunchTemplate(`${name}-hosts`, {
-        description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} arm64 on ${s.instanceType}`,
-        // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current arm64
-        // image and the template does not change (and show a diff) whenever Canonical publishes one.
-        imageId: `resolve:ssm:${ubuntuArm64AmiParameter(s.ubuntuRelease)}`,
+    const arch = s.arch ?? "arm64";
+    const hostTags = { ...args.tags, [BUILD_HOST_TAG.key]: arch === "arm64" ? BUILD_HOST_TAG.value : ENVOY_AMD64_HOST_ROLE };
+    return new aws.ec2.LaunchTemplate(arch === "arm64" ? `${name}-hosts` : `${name}-hosts-${arch}`, {
+        description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} ${arch} on ${s.instanceType}`,
+        // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current image and the
+        // template does not change (and show a diff) whenever Canonical publishes one.
+        imageId: `resolve:ssm:${ubuntuAmiParameter(s.ubuntuRelease, arch)}`,
         instanceType: s.instanceType,
         iamInstanceProfile: { arn: args.profile.arn },
         instanceInitiatedShutdownBehavior: "terminate",
@@ -157,7 +180,7 @@ export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
         }],
         monitoring: { enabled: true },
         userData: pulumi.all([args.context.region, args.logs.name]).apply(([region, logGroupName]) =>
-            Buffer.from(renderUserData({ region, logGroupName, ubuntuRelease: s.ubuntuRelease })).toString("base64")),
+            Buffer.from(renderUserData({ region, logGroupName, ubuntuRelease: s.ubuntuRelease, arch })).toString("base64")),
         tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: hostTags })),
         updateDefaultVersion: true,
         tags: args.tags,

@@ -19,6 +19,8 @@ export interface NetworkSettings {
     /** The farm's instance type, and every type a build's groups may ask for (the type first). */
     instanceType: string;
     candidateTypes: string[];
+    /** The x86 type of from-source's amd64 envoy host. */
+    amd64InstanceType: string;
 }
 
 export interface Network {
@@ -28,6 +30,8 @@ export interface Network {
     zones: pulumi.Output<string[]>;
     /** The candidate types every one of the zones offers: what the groups may launch anywhere in the farm. */
     instanceTypes: pulumi.Output<string[]>;
+    /** The subnets whose zone offers the amd64 type (possibly none). */
+    amd64SubnetIds: pulumi.Output<string[]>;
     securityGroupId: pulumi.Output<string>;
 }
 
@@ -39,7 +43,7 @@ export const HOST_EGRESS = [
 
 export function createNetwork(name: string, s: NetworkSettings, existingSubnets: pulumi.Input<string>[] | undefined,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): Network {
-    const offered = instanceTypeOfferings(s.candidateTypes, opts);
+    const offered = instanceTypeOfferings([...s.candidateTypes, s.amd64InstanceType], opts);
     const own = existingSubnets === undefined ? ownVpc(name, s, offered, tags, opts) : existingVpc(existingSubnets, s, offered, opts);
     const group = new aws.ec2.SecurityGroup(`${name}-hosts`, {
         vpcId: own.vpcId,
@@ -52,6 +56,8 @@ export function createNetwork(name: string, s: NetworkSettings, existingSubnets:
     return {
         ...own,
         instanceTypes: pulumi.all([offered, own.zones]).apply(([o, zones]) => typesOfferedIn(o, zones, s.candidateTypes)),
+        amd64SubnetIds: pulumi.all([offered, own.zones, own.subnetIds]).apply(([o, zones, ids]) =>
+            ids.filter((_, i) => (o[s.amd64InstanceType] ?? []).includes(zones[i]))),
         securityGroupId: group.id,
     };
 }
@@ -62,7 +68,7 @@ export function createNetwork(name: string, s: NetworkSettings, existingSubnets:
  * in one more zone later must not replace a subnet.
  */
 function ownVpc(name: string, s: NetworkSettings, offered: pulumi.Output<Offerings>, tags: Record<string, string>,
-    opts: pulumi.CustomResourceOptions): Omit<Network, "instanceTypes" | "securityGroupId"> {
+    opts: pulumi.CustomResourceOptions): Omit<Network, "instanceTypes" | "amd64SubnetIds" | "securityGroupId"> {
     const zones = offered.apply((o) => chooseZones(o, s.instanceType, s.zones?.length ?? s.zoneCount, s.zones));
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
         cidrBlock: s.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: `${name}-vpc` },
@@ -104,7 +110,7 @@ function ownVpc(name: string, s: NetworkSettings, offered: pulumi.Output<Offerin
 
 /** Subnets of an existing VPC: each must be in a zone that offers the farm's instance type, all in one VPC. */
 function existingVpc(subnetIds: pulumi.Input<string>[], s: NetworkSettings, offered: pulumi.Output<Offerings>,
-    opts: pulumi.CustomResourceOptions): Omit<Network, "instanceTypes" | "securityGroupId"> {
+    opts: pulumi.CustomResourceOptions): Omit<Network, "instanceTypes" | "amd64SubnetIds" | "securityGroupId"> {
     const subnets = subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, opts));
     const checked = pulumi.all([offered, pulumi.all(subnets.map((sn) => pulumi.all([sn.id, sn.availabilityZone, sn.vpcId])))]).apply(([o, found]) => {
         const vpcs = [...new Set(found.map(([, , vpc]) => vpc))];

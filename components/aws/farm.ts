@@ -1,16 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { gravitonEquivalents, isGravitonInstanceType } from "../arch";
+import { gravitonEquivalents, isGravitonInstanceType, isX86InstanceType, x86TwinOf } from "../arch";
 import { ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES } from "./farm-data";
 import { AwsContext, awsContext } from "./context";
 import { createNetwork } from "./farm-network";
 import { BUILD_RESULT_ROOT, createHostRole, createLaunchTemplate } from "./farm-hosts";
 import { MAX_FARM_ZONES } from "./zones";
+import { createBuildCache } from "./farm-cache";
 import { isIpv4Cidr } from "../cidr";
 
 export interface GravitonBuildFarmArgs {
     /** Graviton (arm64) instance type of the build hosts. Default `m6g.4xlarge`. */
     instanceType?: string;
+    /** x86 instance type of from-source's amd64 envoy host. Default: the x86 type of the same class and size (m6g.16xlarge → m6i.16xlarge). */
+    amd64InstanceType?: string;
+    /** Days the build cache (envoy tarballs, bazel's cache) keeps an object. Default 30. */
+    cacheExpiryDays?: number;
     /** Size of each host's encrypted gp3 root volume, in GiB. Default 200; at least 100. */
     rootVolumeGiB?: number;
     /** Run build hosts on spot, spread over same-size Graviton generations, with an on-demand fallback. Default false. */
@@ -66,6 +71,13 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     public readonly repositoryArns: pulumi.Output<Record<string, string>>;
     public readonly launchTemplateId: pulumi.Output<string>;
     public readonly launchTemplateVersion: pulumi.Output<number>;
+    /** The launch template of from-source's amd64 envoy hosts, its version, type and subnets (those whose zone offers the type). */
+    public readonly amd64LaunchTemplateId: pulumi.Output<string>;
+    public readonly amd64LaunchTemplateVersion: pulumi.Output<number>;
+    public readonly amd64InstanceType: string;
+    public readonly amd64SubnetIds: pulumi.Output<string[]>;
+    /** The build cache bucket. */
+    public readonly cacheBucketName: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
     public readonly logGroupArn: pulumi.Output<string>;
     public readonly hostRoleArn: pulumi.Output<string>;
@@ -107,6 +119,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.context = awsContext(parent);
         const candidateTypes = settings.spot ? gravitonEquivalents(settings.instanceType) : [settings.instanceType];
         const network = createNetwork(name, { ...settings, candidateTypes }, args.subnetIds, this.tags, parent);
+        const cache = createBuildCache(name, { expiryDays: settings.cacheExpiryDays, tags: this.tags }, parent);
         const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/armfarm/${name}`,
             retentionInDays: settings.logRetentionDays,
@@ -116,11 +129,12 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         if (settings.manageRegistryScanning) createRegistryScanning(name, settings.repositoryPrefix, parent);
         const dockerHub = args.dockerHubCredential && createDockerHubCredential(name, args.dockerHubCredential, this.tags, parent);
         const role = createHostRole(name, {
-            logs, repositories: Object.values(repositories), dockerHubParameterArn: dockerHub?.arn, context: this.context, tags: this.tags,
+            logs, repositories: Object.values(repositories), dockerHubParameterArn: dockerHub?.arn, cacheBucketArn: cache.bucket.arn,
+            context: this.context, tags: this.tags,
         }, parent);
-        const template = createLaunchTemplate(name, settings, {
-            profile: role.profile, securityGroupId: network.securityGroupId, logs, context: this.context, tags: this.tags,
-        }, parent);
+        const hostArgs = { profile: role.profile, securityGroupId: network.securityGroupId, logs, context: this.context, tags: this.tags };
+        const template = createLaunchTemplate(name, settings, hostArgs, parent);
+        const amd64Template = createLaunchTemplate(name, { ...settings, instanceType: settings.amd64InstanceType, arch: "amd64" }, hostArgs, parent);
 
         this.registry = pulumi.interpolate`${this.context.accountId}.dkr.ecr.${this.context.region}.amazonaws.com`;
         this.hub = pulumi.interpolate`${this.registry}/${settings.repositoryPrefix}`;
@@ -132,7 +146,12 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.logGroupArn = logs.arn;
         this.hostRoleArn = role.role.arn;
         this.hostRoleName = role.role.name;
-        this.hostRoleReady = role.policies;
+        this.hostRoleReady = [...role.policies, ...cache.ready];
+        this.amd64LaunchTemplateId = amd64Template.id;
+        this.amd64LaunchTemplateVersion = amd64Template.latestVersion;
+        this.amd64InstanceType = settings.amd64InstanceType;
+        this.amd64SubnetIds = network.amd64SubnetIds;
+        this.cacheBucketName = cache.bucket.bucket;
         this.subnetIds = network.subnetIds;
         this.zones = network.zones;
         this.securityGroupId = network.securityGroupId;
@@ -142,6 +161,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
             registry: this.registry, hub: this.hub, repositoryUrls: this.repositoryUrls,
             launchTemplateId: this.launchTemplateId, logGroupName: this.logGroupName,
             subnetIds: this.subnetIds, zones: this.zones, spotInstanceTypes: this.spotInstanceTypes,
+            amd64LaunchTemplateId: this.amd64LaunchTemplateId, cacheBucketName: this.cacheBucketName,
         });
     }
 }
@@ -158,8 +178,11 @@ function invalid(propertyPath: string, reason: string): never {
 
 /** Applies defaults and refuses what would build a broken farm, naming the argument and what is accepted. */
 function validate(args: GravitonBuildFarmArgs): Settings {
+    const instanceType = args.instanceType ?? "m6g.4xlarge";
     const s: Settings = {
-        instanceType: args.instanceType ?? "m6g.4xlarge",
+        instanceType,
+        amd64InstanceType: args.amd64InstanceType ?? x86TwinOf(instanceType) ?? "m6i.4xlarge",
+        cacheExpiryDays: args.cacheExpiryDays ?? 30,
         rootVolumeGiB: args.rootVolumeGiB ?? 200,
         spot: args.spot ?? false,
         ubuntuRelease: args.ubuntuRelease ?? "24.04",
@@ -176,6 +199,10 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     if (!isGravitonInstanceType(s.instanceType)) {
         invalid("instanceType", `${JSON.stringify(s.instanceType)} is not an arm64 Graviton instance type (for example m6g.4xlarge)`);
     }
+    if (!isX86InstanceType(s.amd64InstanceType)) {
+        invalid("amd64InstanceType", `${JSON.stringify(s.amd64InstanceType)} is not an x86 instance type armfarm knows (for example m6i.16xlarge)`);
+    }
+    if (!Number.isInteger(s.cacheExpiryDays) || s.cacheExpiryDays < 1) invalid("cacheExpiryDays", `${s.cacheExpiryDays} is not a number of days of 1 or more`);
     if (!Number.isInteger(s.rootVolumeGiB) || s.rootVolumeGiB < MIN_BUILD_VOLUME_GIB) {
         invalid("rootVolumeGiB", `${s.rootVolumeGiB} GiB is too small for an Istio build; use at least ${MIN_BUILD_VOLUME_GIB}`);
     }

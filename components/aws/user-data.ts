@@ -3,11 +3,21 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { UBUNTU_RELEASES } from "./farm-data";
 
+/** The architectures build hosts come in: Graviton (arm64) for every build, x86 (amd64) for from-source's envoy. */
+export type HostArch = "arm64" | "amd64";
+
 /**
- * Go for the build hosts: version and the SHA-256 of its linux-arm64 tarball. Source: the Go project's
- * download page (go.dev/dl), as mirrored in docker-library/golang's versions.json.
+ * Go for the build hosts: version and the SHA-256 of its linux tarball per architecture. Source: the Go project's
+ * download page (go.dev/dl), as mirrored in docker-library/golang@c8592aafabc6:versions.json (1.26.1, linux-arm64
+ * and linux-amd64).
  */
-export const GO_RELEASE = { version: "1.26.1", linuxArm64Sha256: "a290581cfe4fe28ddd737dde3095f3dbeb7f2e4065cab4eae44dfc53b760c2f7" } as const;
+export const GO_RELEASE = {
+    version: "1.26.1",
+    sha256: {
+        arm64: "a290581cfe4fe28ddd737dde3095f3dbeb7f2e4065cab4eae44dfc53b760c2f7",
+        amd64: "031f088e5d955bab8657ede27ad4e3bc5b7c1ba281f05f245bcc304f327c987a",
+    } as Readonly<Record<HostArch, string>>,
+} as const;
 
 /**
  * Docker's apt signing key itself (https://download.docker.com/linux/ubuntu/gpg), shipped in the user data. Given
@@ -34,6 +44,8 @@ export interface UserDataArgs {
     region: string;
     logGroupName: string;
     ubuntuRelease: string;
+    /** The host's architecture. Default arm64. */
+    arch?: HostArch;
 }
 
 /** The CloudWatch agent's configuration: every log under HOST_LOG_DIR, and cloud-init's own output. */
@@ -60,20 +72,22 @@ export function cloudWatchAgentConfig(logGroupName: string): object {
  */
 export function renderUserData(args: UserDataArgs): string {
     const release = UBUNTU_RELEASES[args.ubuntuRelease];
+    const arch = args.arch ?? "arm64";
     if (!release) throw new Error(`no Ubuntu release ${args.ubuntuRelease}`);
     const env = [
         `ARMFARM_REGION=${args.region}`,
         `ARMFARM_LOG_GROUP=${args.logGroupName}`,
         `ARMFARM_LOG_DIR=${HOST_LOG_DIR}`,
+        `HOST_ARCH=${arch}`,
         `GO_VERSION=${GO_RELEASE.version}`,
-        `GO_SHA256=${GO_RELEASE.linuxArm64Sha256}`,
+        `GO_SHA256=${GO_RELEASE.sha256[arch]}`,
     ].join("\n") + "\n";
     const doc = {
         package_update: true,
         apt: {
             sources: {
                 "docker.list": {
-                    source: "deb [arch=arm64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable",
+                    source: `deb [arch=${arch} signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable`,
                     key: DOCKER_APT_KEY,
                 },
             },
@@ -86,6 +100,6 @@ export function renderUserData(args: UserDataArgs): string {
         ],
         runcmd: [["bash", "/usr/local/lib/armfarm/host-setup.sh"]],
     };
-    return `#cloud-config\n# armfarm build host (Ubuntu ${args.ubuntuRelease} ${release.codename}, arm64)\n` +
+    return `#cloud-config\n# armfarm build host (Ubuntu ${args.ubuntuRelease} ${release.codename}, ${arch})\n` +
         YAML.stringify(doc, { lineWidth: 0 });
 }

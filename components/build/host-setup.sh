@@ -6,14 +6,14 @@ set -euo pipefail
 
 # shellcheck source=/dev/null
 source /etc/armfarm/host.env
-: "${ARMFARM_REGION:?}" "${ARMFARM_LOG_GROUP:?}" "${GO_VERSION:?}" "${GO_SHA256:?}"
+: "${ARMFARM_REGION:?}" "${ARMFARM_LOG_GROUP:?}" "${HOST_ARCH:?}" "${GO_VERSION:?}" "${GO_SHA256:?}"
 
 log() { printf '%s host-setup: %s\n' "$(date -u +%FT%TZ)" "$*"; }
 
 install_go() {
-    local tarball="/tmp/go${GO_VERSION}.linux-arm64.tar.gz"
+    local tarball="/tmp/go${GO_VERSION}.linux-${HOST_ARCH}.tar.gz"
     log "installing Go ${GO_VERSION}"
-    curl -fsSL --retry 5 -o "$tarball" "https://go.dev/dl/go${GO_VERSION}.linux-arm64.tar.gz"
+    curl -fsSL --retry 5 -o "$tarball" "https://go.dev/dl/go${GO_VERSION}.linux-${HOST_ARCH}.tar.gz"
     echo "${GO_SHA256}  ${tarball}" | sha256sum --check --strict
     rm -rf /usr/local/go
     tar -C /usr/local -xzf "$tarball"
@@ -30,7 +30,7 @@ install_cloudwatch_agent() {
     local deb=/tmp/amazon-cloudwatch-agent.deb
     log "installing the CloudWatch agent"
     curl -fsSL --retry 5 -o "$deb" \
-        "https://amazoncloudwatch-agent-${ARMFARM_REGION}.s3.${ARMFARM_REGION}.amazonaws.com/ubuntu/arm64/latest/amazon-cloudwatch-agent.deb"
+        "https://amazoncloudwatch-agent-${ARMFARM_REGION}.s3.${ARMFARM_REGION}.amazonaws.com/ubuntu/${HOST_ARCH}/latest/amazon-cloudwatch-agent.deb"
     dpkg -i "$deb"
     rm -f "$deb"
     /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \

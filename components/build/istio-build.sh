@@ -20,7 +20,14 @@ ARMFARM_READY_TIMEOUT_SECONDS="${ARMFARM_READY_TIMEOUT_SECONDS:-1200}"
 ARMFARM_UPSTREAM_HUB="${ARMFARM_UPSTREAM_HUB:-docker.io/istio}"
 ARMFARM_IMAGE_BINARIES="${ARMFARM_IMAGE_BINARIES:-}"
 ARMFARM_DOCKERHUB_PARAMETER="${ARMFARM_DOCKERHUB_PARAMETER:-}"
-export ARMFARM_VARIANT ARMFARM_LOG_DIR ARMFARM_WORK_DIR ARMFARM_UPSTREAM_HUB ARMFARM_IMAGE_BINARIES
+ARMFARM_TOOLS_SHA="${ARMFARM_TOOLS_SHA:-}"
+ARMFARM_CACHE_BUCKET="${ARMFARM_CACHE_BUCKET:-}"
+ARMFARM_ENVOY_WAIT_SECONDS="${ARMFARM_ENVOY_WAIT_SECONDS:-${ARMFARM_TIMEOUT_SECONDS}}"
+# bazel-remote's container image, multi-arch (buchgr/bazel-remote@v2.6.2: docker/push_to_dockerhub amends the
+# amd64 and arm64 images into one manifest list).
+ARMFARM_BAZEL_REMOTE_IMAGE="${ARMFARM_BAZEL_REMOTE_IMAGE:-buchgr/bazel-remote-cache:v2.6.2}"
+export ARMFARM_VARIANT ARMFARM_LOG_DIR ARMFARM_WORK_DIR ARMFARM_UPSTREAM_HUB ARMFARM_IMAGE_BINARIES ARMFARM_TOOLS_SHA
+export ARMFARM_CACHE_BUCKET ARMFARM_ENVOY_WAIT_SECONDS ARMFARM_BAZEL_REMOTE_IMAGE
 
 # SSM's runShellScript starts the script with no HOME (aws/amazon-ssm-agent@3.3.1142.0
 # agent/executers/executers.go `prepareEnvironment`; it sets HOME only for PowerShell, executers_unix.go; issue
@@ -44,11 +51,13 @@ log() { printf '%s armfarm-build-%s %s\n' "$(date -u +%FT%TZ)" "$ARMFARM_BUILD_R
 step() {
     local name="$1"; shift
     log "step ${name}: $*"
-    local status
+    local status began
+    began="$(date +%s)"
     set +e
     "$@" 2>&1 | tag_lines "$name"
     status="${PIPESTATUS[0]}"
     set -e
+    printf '%s\t%s\n' "$name" "$(($(date +%s) - began))" >>"${STATE}/steps.tsv"
     if ((status != 0)); then
         [[ -f "${STATE}/failed-step" ]] || printf '%s\t%s\n' "$name" "$status" >"${STATE}/failed-step"
         log "step ${name} failed with exit status ${status}"
@@ -209,14 +218,40 @@ envoy_base_url() {
 # `make docker.push`, which builds again from the warm caches: the push starts minutes after the login, however
 # long the build took. VERSION is the published tag, so the binaries report it (istio/istio@1.30.3:
 # Makefile.core.mk defaults VERSION to `<VERSION file>-dev`; common/scripts/report_build_info.sh stamps it).
+# The push goes to a staging tag (`dev-<run>-<time>-...`, which the farm's lifecycle expires); the published tag
+# is then an index over the same images that names its sources in its annotations (OCI image spec,
+# "Pre-Defined Annotation Keys": org.opencontainers.image.revision, .source, .version), since Istio's docker
+# builder adds no label of its own (istio/istio@1.30.3:tools/docker-builder, no label or annotation option).
 istio_docker_push() {
-    local targets=() image
+    local targets=() image staging
     for image in "${TODO[@]}"; do targets+=("docker.${image}"); done
-    local vars=("HUB=${ARMFARM_HUB}" "TAG=${ARMFARM_TAG}" "VERSION=${ARMFARM_TAG}"
+    staging="dev-${ARMFARM_BUILD_RUN}-$(date +%s)-${ARMFARM_TAG}"
+    local vars=("HUB=${ARMFARM_HUB}" "TAG=${staging}" "VERSION=${ARMFARM_TAG}"
         "DOCKER_ARCHITECTURES=${ARMFARM_ARCHITECTURES}" "DOCKER_BUILD_VARIANTS=${ARMFARM_VARIANT}" "DOCKER_TARGETS=${targets[*]}" "$@")
     step istio-images make -C "${STATE}/istio" docker "${vars[@]}"
     step registry-login registry_login
     step istio-push make -C "${STATE}/istio" docker.push "${vars[@]}"
+    for image in "${TODO[@]}"; do
+        step "publish-${image}" publish_with_sources "$image" "$staging"
+    done
+}
+
+# The published tag: an index over the staged images, annotated with the commits they were built from.
+publish_with_sources() {
+    local image="$1" staging="$2" suffix="" annotations=()
+    [[ "$ARMFARM_VARIANT" == default ]] || suffix="-${ARMFARM_VARIANT}"
+    annotations+=(--annotation "index:org.opencontainers.image.source=https://github.com/istio/istio")
+    annotations+=(--annotation "index:org.opencontainers.image.revision=${ARMFARM_ISTIO_SHA}")
+    annotations+=(--annotation "index:org.opencontainers.image.version=${ARMFARM_TAG}")
+    annotations+=(--annotation "index:io.armfarm.istio-proxy.revision=$(deps_proxy_sha)")
+    [[ -z "$ARMFARM_TOOLS_SHA" ]] || annotations+=(--annotation "index:io.armfarm.istio-tools.revision=${ARMFARM_TOOLS_SHA}")
+    docker buildx imagetools create "${annotations[@]}" \
+        --tag "${ARMFARM_HUB}/${image}:${PUBLISHED_TAG}" "${ARMFARM_HUB}/${image}:${staging}${suffix}"
+}
+
+# The istio/proxy commit the tree's istio.deps pins (istio/istio@1.30.3:istio.deps, `PROXY_REPO_SHA`).
+deps_proxy_sha() {
+    jq -r '.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA' "${STATE}/istio/istio.deps"
 }
 
 prebuilt_envoy() {
@@ -224,7 +259,7 @@ prebuilt_envoy() {
     step fetch-istio fetch_source istio https://github.com/istio/istio.git "$ARMFARM_ISTIO_SHA"
     step images-in-tree images_in_tree
     local proxy_sha base arch
-    proxy_sha="$(jq -r '.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA' "${STATE}/istio/istio.deps")"
+    proxy_sha="$(deps_proxy_sha)"
     [[ "$proxy_sha" =~ ^[0-9a-f]{40}$ ]] || { fail_with "istio.deps names no PROXY_REPO_SHA"; return 1; }
     base="$(envoy_base_url)"
     if [[ "$base" == https://* ]]; then
@@ -237,29 +272,150 @@ prebuilt_envoy() {
     istio_docker_push
 }
 
+# --- from source ----------------------------------------------------------------------------------------
+
+# The build-tools image a tree pins: its common/scripts/setup_env.sh's IMAGE_VERSION (istio/istio@1.30.3 and
+# istio/proxy@release-1.30: `IMAGE_VERSION=release-1.30-<tools sha>`, an image of both architectures); or the
+# toolchain this run rebuilt from istio/tools at ARMFARM_TOOLS_SHA.
+toolchain_id() {
+    if [[ -n "$ARMFARM_TOOLS_SHA" ]]; then echo "tools-${ARMFARM_TOOLS_SHA:0:12}"; return; fi
+    sed -n 's/^ *IMAGE_VERSION=//p' "${STATE}/proxy/common/scripts/setup_env.sh" | head -n 1
+}
+
+# Rebuilds build-tools and build-tools-proxy from istio/tools at ARMFARM_TOOLS_SHA, for this host's architecture
+# only and into the local docker (istio/tools docker/build-tools/build-and-push.sh: `buildx build --load`, tags
+# `${HUB}/<image>:${BRANCH}-${SUFFIX}-${ARCH}` with SUFFIX from PULL_BASE_SHA, and with JOB_TYPE=postsubmit the
+# Go tools at `git rev-parse ${BRANCH}`; DRY_RUN pushes nothing).
+build_tools() {
+    local arch="$1" dir="${STATE}/tools/docker/build-tools"
+    git -C "${STATE}/tools" branch -f "$(tools_branch)" HEAD &&
+        (cd "$dir" && HUB=armfarm.local/istio-testing PULL_BASE_SHA="$ARMFARM_TOOLS_SHA" TARGET_ARCH="$arch" JOB_TYPE=postsubmit DRY_RUN=1 ./build-and-push.sh)
+}
+
+# The branch istio/tools' build-and-push.sh names its images after (its BRANCH line).
+tools_branch() {
+    sed -n 's/^BRANCH=//p' "${STATE}/tools/docker/build-tools/build-and-push.sh" | head -n 1
+}
+
+# The tag build_tools gave an image for an architecture.
+tools_image() {
+    echo "armfarm.local/istio-testing/$1:$(tools_branch)-${ARMFARM_TOOLS_SHA}-$2"
+}
+
+# Where the farm's cache keeps an envoy: by proxy commit, toolchain and architecture.
+envoy_key() {
+    echo "envoy/${ARMFARM_PROXY_SHA}/$(toolchain_id)/$(envoy_tarball "$ARMFARM_PROXY_SHA" "$1")"
+}
+
+# bazel-remote on the host network, backed by the farm's cache bucket with the host role's credentials
+# (buchgr/bazel-remote@v2.6.2 README: --s3.bucket, --s3.prefix, --s3.endpoint, --s3.auth_method=iam_role,
+# --s3.region, --max_size in GiB; HTTP on :8080 by its image's entrypoint).
+start_bazel_remote() {
+    docker rm -f armfarm-bazel-remote >/dev/null 2>&1 || true
+    docker run -d --name armfarm-bazel-remote --net=host "$ARMFARM_BAZEL_REMOTE_IMAGE" --max_size=100 \
+        --s3.endpoint="s3.${ARMFARM_REGION}.amazonaws.com" --s3.bucket="$ARMFARM_CACHE_BUCKET" --s3.prefix="bazel/${1#linux/}" \
+        --s3.auth_method=iam_role --s3.region="$ARMFARM_REGION"
+}
+
+# An envoy tarball for an architecture, natively: from the cache when a build with the same proxy commit and
+# toolchain left one, otherwise compiled as istio/proxy's release does (istio/proxy@release-1.30:
+# scripts/release-binary.sh builds `//:envoy_tar` with `--stamp` and `--config=release`, .bazelrc `-c opt
+# --strip=always`; the tar holds usr/local/bin/envoy, BUILD `pkg_tar envoy_tar`), in the build-tools-proxy
+# container the tree pins (common/scripts/run.sh, which mounts the tree at /work and passes CONTAINER_OPTIONS;
+# on the host network so bazel reaches bazel-remote), then kept in the cache.
+envoy_for() {
+    local arch="$1" file key
+    file="${STATE}/envoy/$(envoy_tarball "$ARMFARM_PROXY_SHA" "$arch")"
+    key="$(envoy_key "$arch")"
+    mkdir -p "${STATE}/envoy"
+    if aws s3 cp --region "$ARMFARM_REGION" --only-show-errors "s3://${ARMFARM_CACHE_BUCKET}/${key}" "$file" 2>/dev/null; then
+        echo "envoy for ${arch} from the farm's cache: ${key}"
+        return 0
+    fi
+    start_bazel_remote "$arch" &&
+        (cd "${STATE}/proxy" && IMG="${PROXY_TOOLS_IMG:-}" CONTAINER_OPTIONS="--net=host" \
+            BAZEL_BUILD_ARGS="--stamp --remote_cache=http://127.0.0.1:8080" \
+            ./common/scripts/run.sh bash -c "make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/$(basename "$file")") &&
+        cp "${STATE}/proxy/out/armfarm/$(basename "$file")" "$file" &&
+        aws s3 cp --region "$ARMFARM_REGION" --only-show-errors "$file" "s3://${ARMFARM_CACHE_BUCKET}/${key}"
+}
+
+# Waits for the envoy the run's amd64 host builds (or finds in the cache), and fails with that host's own
+# message when it failed.
+envoy_from_amd64_host() {
+    local file key failed="runs/${ARMFARM_BUILD_RUN}/envoy-amd64.failed" waited=0
+    file="${STATE}/envoy/$(envoy_tarball "$ARMFARM_PROXY_SHA" linux/amd64)"
+    key="$(envoy_key linux/amd64)"
+    mkdir -p "${STATE}/envoy"
+    until aws s3 cp --region "$ARMFARM_REGION" --only-show-errors "s3://${ARMFARM_CACHE_BUCKET}/${key}" "$file" 2>/dev/null; do
+        if aws s3 cp --region "$ARMFARM_REGION" --only-show-errors "s3://${ARMFARM_CACHE_BUCKET}/${failed}" "${STATE}/envoy-amd64.failed" 2>/dev/null; then
+            fail_with "the amd64 envoy build failed on the run's x86 host: $(cat "${STATE}/envoy-amd64.failed")"
+            return 1
+        fi
+        if ((waited >= ARMFARM_ENVOY_WAIT_SECONDS)); then
+            fail_with "no amd64 envoy arrived from the run's x86 host within ${ARMFARM_ENVOY_WAIT_SECONDS}s (s3://${ARMFARM_CACHE_BUCKET}/${key})"
+            return 1
+        fi
+        sleep 30
+        waited=$((waited + 30))
+    done
+    echo "envoy for linux/amd64 from the run's x86 host: ${key}"
+}
+
+# Puts each architecture's envoy where that architecture's make of the images finds it before any download:
+# istio/istio@1.30.3:tools/docker-builder runs make once per architecture with TARGET_OUT_LINUX=out/linux_<arch>;
+# bin/init.sh looks for out/linux_<arch>/release/envoy-<PROXY_REPO_SHA> and downloads only when it is missing,
+# and the proxyv2 image takes release/envoy, which init.sh writes only when it downloads (tools/docker.yaml). So
+# both files are written, and istio.deps pins the proxy built, which docker-builder also passes to the image as
+# ISTIO_META_ISTIO_PROXY_SHA (types.go, ReadDepsSHA; pilot/docker/Dockerfile.proxyv2). ISTIO_ENVOY_BASE_URL stays
+# as it is: any other value makes init.sh ask gcloud for a token.
+place_envoy() {
+    local arch dir deps="${STATE}/istio/istio.deps"
+    jq --arg sha "$ARMFARM_PROXY_SHA" '(.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA) = $sha' "$deps" >"${deps}.new" &&
+        mv "${deps}.new" "$deps" || return 1
+    for arch in "${ARCHITECTURES[@]}"; do
+        dir="${STATE}/istio/out/linux_${arch#linux/}/release"
+        mkdir -p "$dir" &&
+            tar -xzO -f "${STATE}/envoy/$(envoy_tarball "$ARMFARM_PROXY_SHA" "$arch")" >"${dir}/envoy-${ARMFARM_PROXY_SHA}" &&
+            cp "${dir}/envoy-${ARMFARM_PROXY_SHA}" "${dir}/envoy" &&
+            chmod 0755 "${dir}/envoy-${ARMFARM_PROXY_SHA}" "${dir}/envoy" || return 1
+    done
+}
+
+# On the run's Graviton host: arm64 envoy here, amd64 envoy from the run's x86 host (both native, in
+# parallel), then Istio's images with both.
 from_source() {
-    : "${ARMFARM_ISTIO_SHA:?}" "${ARMFARM_PROXY_SHA:?}" "${ARMFARM_TOOLS_SHA:?}"
-    local tools_hub="armfarm.local/istio-testing" tools_version="tools-${ARMFARM_TOOLS_SHA:0:12}" arch
-    step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA"
+    : "${ARMFARM_ISTIO_SHA:?}" "${ARMFARM_PROXY_SHA:?}" "${ARMFARM_CACHE_BUCKET:?}"
     step fetch-proxy fetch_source proxy https://github.com/istio/proxy.git "$ARMFARM_PROXY_SHA"
     step fetch-istio fetch_source istio https://github.com/istio/istio.git "$ARMFARM_ISTIO_SHA"
     step images-in-tree images_in_tree
-    # Architectures other than the host's run under QEMU user emulation.
-    step binfmt docker run --privileged --rm tonistiigi/binfmt --install all
-    step build-tools make -C "${STATE}/tools" containers "HUB=${tools_hub}" "VERSION=${tools_version}" DRY_RUN=1
-    mkdir -p "${STATE}/istio/out/armfarm-envoy"
+    if [[ -n "$ARMFARM_TOOLS_SHA" ]]; then
+        step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA"
+        step build-tools build_tools arm64
+        TOOLS_IMG="$(tools_image build-tools arm64)"
+        PROXY_TOOLS_IMG="$(tools_image build-tools-proxy arm64)"
+    fi
+    # This host's own envoy first, while the x86 host compiles amd64's; then the wait for that one.
+    local arch
     for arch in "${ARCHITECTURES[@]}"; do
-        # Envoy, built in the build-tools-proxy container of that architecture, packed as Istio's build
-        # expects a downloaded envoy (usr/local/bin/envoy in envoy-alpha-<sha>[-arm64].tar.gz).
-        step "envoy-${arch#linux/}" docker run --rm --platform "$arch" \
-            -v "${STATE}/proxy:/work" -v "${STATE}/istio/out/armfarm-envoy:/out" \
-            -v "armfarm-bazel-${arch#linux/}:/home/.cache" -w /work \
-            "${tools_hub}/build-tools-proxy:${tools_version}" \
-            bash -c "make build_envoy && install -D bazel-bin/envoy /tmp/pack/usr/local/bin/envoy && tar -C /tmp/pack -czf /out/$(envoy_tarball "$ARMFARM_PROXY_SHA" "$arch") usr/local/bin/envoy"
+        [[ "$arch" == linux/amd64 ]] || step "envoy-${arch#linux/}" envoy_for "$arch"
     done
-    # Istio's build container mounts the istio/istio tree at /work.
-    istio_docker_push "ISTIO_ENVOY_BASE_URL=file:///work/out/armfarm-envoy" "ISTIO_ENVOY_VERSION=${ARMFARM_PROXY_SHA}" \
-        "IMG=${tools_hub}/build-tools:${tools_version}"
+    if [[ ",${ARMFARM_ARCHITECTURES}," == *,linux/amd64,* ]]; then step envoy-amd64 envoy_from_amd64_host; fi
+    step place-envoy place_envoy
+    if [[ -n "${TOOLS_IMG:-}" ]]; then istio_docker_push "IMG=${TOOLS_IMG}"; else istio_docker_push; fi
+}
+
+# On the run's x86 host (mode envoy-amd64): amd64 envoy into the farm's cache, where the Graviton host takes it.
+# A failure leaves its message where that host looks.
+envoy_amd64_host() {
+    : "${ARMFARM_PROXY_SHA:?}" "${ARMFARM_CACHE_BUCKET:?}"
+    step fetch-proxy fetch_source proxy https://github.com/istio/proxy.git "$ARMFARM_PROXY_SHA" &&
+        { [[ -z "$ARMFARM_TOOLS_SHA" ]] || { step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA" &&
+            step build-tools build_tools amd64 && PROXY_TOOLS_IMG="$(tools_image build-tools-proxy amd64)"; }; } &&
+        step envoy-amd64 envoy_for linux/amd64 && return 0
+    aws s3 cp --region "$ARMFARM_REGION" --only-show-errors - "s3://${ARMFARM_CACHE_BUCKET}/runs/${ARMFARM_BUILD_RUN}/envoy-amd64.failed" \
+        <<<"step $(cut -f1 "${STATE}/failed-step" 2>/dev/null) failed; see the lines tagged armfarm-build-${ARMFARM_BUILD_RUN} from host ${INSTANCE_ID:-?}" || true
+    return 1
 }
 
 build_phase() {
@@ -269,6 +425,7 @@ build_phase() {
         mirror) mirror ;;
         prebuilt-envoy) prebuilt_envoy ;;
         from-source) from_source ;;
+        envoy-amd64) envoy_amd64_host ;;
         *) log "unknown mode ${ARMFARM_BUILD_MODE}"; return 2 ;;
     esac
 }
@@ -339,10 +496,16 @@ check_binaries() {
 # way, oldest lines first.
 RESULT_LIMIT=4096
 
+# How long each step took, in seconds, summed over its runs: `{"istio-images": 1234, ...}`.
+step_seconds() {
+    jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | reduce .[] as $s ({}; reduce ($s | keys[]) as $k (.; .[$k] += $s[$k]))' \
+        <"${STATE}/steps.tsv" 2>/dev/null || echo '{}'
+}
+
 result_json() {
     jq -cn --arg status "$1" --arg message "$2" --argjson seconds "$3" --arg instance "${INSTANCE_ID:-}" --arg tail "$4" \
-        --argjson binaries "$(cat "${STATE}/binaries.json" 2>/dev/null || echo '{}')" \
-        '{status: $status, message: $message, durationSeconds: $seconds, instanceId: $instance, logTail: $tail, binaries: $binaries}'
+        --argjson binaries "$(cat "${STATE}/binaries.json" 2>/dev/null || echo '{}')" --argjson steps "$(step_seconds)" \
+        '{status: $status, message: $message, durationSeconds: $seconds, instanceId: $instance, logTail: $tail, binaries: $binaries, steps: $steps}'
 }
 
 record_result() {
@@ -390,7 +553,7 @@ on_exit() {
 
 main() {
     mkdir -p "$ARMFARM_LOG_DIR" "$STATE"
-    rm -f "${STATE}/failed-step" "${STATE}/failed-message" "${STATE}/binaries.json"
+    rm -f "${STATE}/failed-step" "${STATE}/failed-message" "${STATE}/binaries.json" "${STATE}/steps.tsv"
     START="$(date +%s)"
     trap on_exit EXIT
     log "run ${ARMFARM_BUILD_RUN}: ${ARMFARM_BUILD_MODE} ${ARMFARM_IMAGES} -> ${ARMFARM_HUB}:${PUBLISHED_TAG} (${ARMFARM_ARCHITECTURES})"
@@ -408,7 +571,8 @@ main() {
         # The build phase runs in a child under `timeout`, so that a hung step ends the build, not the host's budget.
         timeout --kill-after=60 "$ARMFARM_TIMEOUT_SECONDS" bash "${BASH_SOURCE[0]}" --build-phase
     fi
-    step verify-binaries check_binaries
+    # The x86 host of a from-source run only builds envoy: the images are checked on the Graviton host.
+    [[ "$ARMFARM_BUILD_MODE" == envoy-amd64 ]] || step verify-binaries check_binaries
 }
 
 if [[ "${1:-}" == --build-phase ]]; then

@@ -76,4 +76,14 @@ export const MUTATIONS: Mutation[] = [
     { id: "script-all-architectures", file: "components/build/istio-build.sh", find: "\"DOCKER_ARCHITECTURES=${ARMFARM_ARCHITECTURES}\"", replace: "\"DOCKER_ARCHITECTURES=linux/amd64\"", specs: SCRIPT },
     { id: "script-single-platform-tag", file: "components/build/istio-build.sh", find: "docker buildx imagetools inspect --format '{{json .Image}}' \"$ref\" | jq -r '\"\\(.os)/\\(.architecture)\"'", replace: "true", specs: SCRIPT },
     { id: "script-envoy-from-tree", file: "components/build/istio-build.sh", find: "base=\"$(envoy_base_url)\"", replace: "base=\"https://storage.googleapis.com/istio-build/proxy\"", specs: SCRIPT },
+    // From source.
+    { id: "script-envoy-where-init-looks", file: "components/build/istio-build.sh", find: "cp \"${dir}/envoy-${ARMFARM_PROXY_SHA}\" \"${dir}/envoy\" &&", replace: "true &&", specs: SCRIPT },
+    { id: "script-deps-pin-built-proxy", file: "components/build/istio-build.sh", find: "mv \"${deps}.new\" \"$deps\" || return 1", replace: "true || return 1", specs: SCRIPT },
+    { id: "script-envoy-stamped", file: "components/build/istio-build.sh", find: "BAZEL_BUILD_ARGS=\"--stamp --remote_cache", replace: "BAZEL_BUILD_ARGS=\"--remote_cache", specs: SCRIPT },
+    { id: "script-envoy-cached", file: "components/build/istio-build.sh", find: "aws s3 cp --region \"$ARMFARM_REGION\" --only-show-errors \"$file\" \"s3://${ARMFARM_CACHE_BUCKET}/${key}\"", replace: "true", specs: SCRIPT },
+    { id: "script-published-with-sources", file: "components/build/istio-build.sh", find: "annotations+=(--annotation \"index:org.opencontainers.image.revision=${ARMFARM_ISTIO_SHA}\")", replace: "true", specs: SCRIPT },
+    { id: "build-x86-host-role", file: "components/aws/build-host.ts", find: "role: ENVOY_AMD64_HOST_ROLE,", replace: "role: BUILD_HOST_TAG.value,", specs: BUILD },
+    { id: "build-x86-host-ended", file: "components/aws/build-run-control.ts", find: "...(args.envoyAmd64 ? [args.groups.amd64] : [])", replace: "", specs: BUILD },
+    { id: "farm-cache-private", file: "components/aws/farm-cache.ts", find: "blockPublicPolicy: true,", replace: "blockPublicPolicy: false,", specs: FARM },
+    { id: "farm-cache-own-bucket", file: "components/aws/farm-hosts.ts", find: "Resource: `${a.cacheBucketArn}/*`,", replace: "Resource: \"*\",", specs: FARM },
 ];

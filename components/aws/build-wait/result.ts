@@ -22,6 +22,8 @@ export interface BuildResult {
     logTail: string;
     /** Per image, per platform, per binary: the ELF machine found (AArch64, X86-64, ...). */
     binaries?: BinaryMachines;
+    /** How long each step of the build took, in seconds. */
+    steps?: Record<string, number>;
 }
 
 /** The result in a recorded value, or undefined when the value is not one. */
@@ -42,6 +44,7 @@ export function parseResult(value: string): BuildResult | undefined {
         instanceId: typeof r.instanceId === "string" ? r.instanceId : "",
         logTail: typeof r.logTail === "string" ? r.logTail : "",
         ...(r.binaries ? { binaries: r.binaries } : {}),
+        ...(r.steps ? { steps: r.steps } : {}),
     };
 }
 
