@@ -58,6 +58,14 @@ async function withProgramLogsOnStderr<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
+/**
+ * Writes to stdout and waits until it is handed on: to a pipe, stdout is asynchronous, and exiting before the
+ * write completes cuts the plan at the pipe's buffer (64 KiB).
+ */
+function writeOut(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
 async function main(): Promise<number> {
     try {
         const args = parseArgs(process.argv.slice(2));
@@ -70,9 +78,9 @@ async function main(): Promise<number> {
         const plan = await withProgramLogsOnStderr(() => runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config }));
         if (base) {
             const diff = diffPlans(base, plan);
-            process.stdout.write(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
+            await writeOut(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
         } else {
-            process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+            await writeOut(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
         }
         return 0;
     } catch (err) {
