@@ -2,9 +2,11 @@
  * The offline plan: runs the program under the Pulumi SDK's mock engine with a stack's config and prints what
  * `pulumi up` would create, with no Pulumi CLI, plugins or cloud credentials.
  *
- *   npm run plan -- [--stack NAME] [--config FILE] [--json]
- *   npm run plan -- [--stack NAME] [--config FILE] --diff BASE.json [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] [--preview] [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] [--preview] --diff BASE.json [--json]
  *
+ * With --preview it plays a first `pulumi preview` instead of a first `pulumi up` (outputs the cloud computes are
+ * `[unknown]`, see plan/preview.ts).
  * With --diff it compares this checkout's plan with an earlier one (written by --json) and prints what differs
  * as Markdown (or, with --json, as one JSON document).
  */
@@ -15,18 +17,20 @@ import { renderTree } from "./plan/render";
 import { loadStackConfig, StackFileError } from "./plan/stack-config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--diff BASE.json]";
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--json] [--diff BASE.json]";
 
 export interface PlanArgs {
     stack: string;
     configFile?: string;
     json: boolean;
+    /** Play a first `pulumi preview` rather than a first `pulumi up`. */
+    preview: boolean;
     /** A plan written earlier by `--json`, to compare this checkout's plan with. */
     diffBase?: string;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { stack: "dev", json: false };
+    const args: PlanArgs = { stack: "dev", json: false, preview: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -37,6 +41,7 @@ export function parseArgs(argv: string[]): PlanArgs {
         if (arg === "--stack") args.stack = value();
         else if (arg === "--config") args.configFile = value();
         else if (arg === "--json") args.json = true;
+        else if (arg === "--preview") args.preview = true;
         else if (arg === "--diff") args.diffBase = value();
         else throw new StackFileError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
@@ -75,12 +80,13 @@ async function main(): Promise<number> {
         const config = loadStackConfig(PROJECT_DIR, stackFile);
         // The base is read first: a missing or malformed base fails before the program runs.
         const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
-        const plan = await withProgramLogsOnStderr(() => runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config }));
+        const plan = await withProgramLogsOnStderr(() =>
+            runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview }));
         if (base) {
             const diff = diffPlans(base, plan);
             await writeOut(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
         } else {
-            await writeOut(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
+            await writeOut(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan, args.preview));
         }
         return 0;
     } catch (err) {
