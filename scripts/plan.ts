@@ -2,11 +2,12 @@
  * The offline plan: runs the program under the Pulumi SDK's mock engine with a stack's config and prints what
  * `pulumi up` would create, with no Pulumi CLI, plugins or cloud credentials.
  *
- *   npm run plan -- [--stack NAME] [--config FILE] [--preview] [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... [--esc FILE]... [--json]
  *   npm run plan -- [--stack NAME] [--config FILE] [--preview] --diff BASE.json [--json]
  *
  * With --preview it plays a first `pulumi preview` instead of a first `pulumi up` (outputs the cloud computes are
- * `[unknown]`, see plan/preview.ts).
+ * `[unknown]`, see plan/preview.ts). --ref stands a stack's own --json plan in for the stack a StackReference
+ * reads (plan/stack-reference.ts); --esc gives what the stack file's ESC `environment:` opens to (plan/esc.ts).
  * With --diff it compares this checkout's plan with an earlier one (written by --json) and prints what differs
  * as Markdown (or, with --json, as one JSON document).
  */
@@ -15,9 +16,11 @@ import { runPlan } from "./plan/engine";
 import { diffPlans, readPlanFile, renderDiff } from "./plan/diff";
 import { renderTree } from "./plan/render";
 import { loadStackConfig, StackFileError } from "./plan/stack-config";
+import { readStackReferences } from "./plan/stack-reference";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--json] [--diff BASE.json]";
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... " +
+    "[--esc FILE]... [--json] [--diff BASE.json]";
 
 export interface PlanArgs {
     stack: string;
@@ -25,12 +28,16 @@ export interface PlanArgs {
     json: boolean;
     /** Play a first `pulumi preview` rather than a first `pulumi up`. */
     preview: boolean;
+    /** `ORG/PROJECT/STACK=PLAN.json`: the plans that stand in for the stacks StackReferences read. */
+    refs: string[];
+    /** What the stack file's ESC environment opens to (`esc open`), in import order. */
+    escFiles: string[];
     /** A plan written earlier by `--json`, to compare this checkout's plan with. */
     diffBase?: string;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { stack: "dev", json: false, preview: false };
+    const args: PlanArgs = { stack: "dev", json: false, preview: false, refs: [], escFiles: [] };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -42,6 +49,8 @@ export function parseArgs(argv: string[]): PlanArgs {
         else if (arg === "--config") args.configFile = value();
         else if (arg === "--json") args.json = true;
         else if (arg === "--preview") args.preview = true;
+        else if (arg === "--ref") args.refs.push(value());
+        else if (arg === "--esc") args.escFiles.push(value());
         else if (arg === "--diff") args.diffBase = value();
         else throw new StackFileError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
@@ -77,11 +86,12 @@ async function main(): Promise<number> {
         const stackFile = args.configFile
             ? path.resolve(args.configFile)
             : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
-        const config = loadStackConfig(PROJECT_DIR, stackFile);
+        const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles);
+        const stackReferences = readStackReferences(args.refs);
         // The base is read first: a missing or malformed base fails before the program runs.
         const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
         const plan = await withProgramLogsOnStderr(() =>
-            runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview }));
+            runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview, stackReferences }));
         if (base) {
             const diff = diffPlans(base, plan);
             await writeOut(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));

@@ -148,7 +148,7 @@ describe("offline plan diff", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
         assert.deepStrictEqual(parseArgs(["--diff", "b.json", "--stack", "prod"]), {
-            stack: "prod", json: false, diffBase: "b.json", preview: false,
+            stack: "prod", json: false, diffBase: "b.json", preview: false, refs: [], escFiles: [],
         });
         assert.throws(() => parseArgs(["--diff"]), /--diff needs a value/);
     });

@@ -5,6 +5,7 @@ import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { makeMocks, MockOverrides } from "./mocks";
 import { holdsUnknown, previewMocks, UNKNOWN_PLACEHOLDER, UNKNOWN_WIRE } from "./preview";
+import { stackReferenceMocks, StackReferences } from "./stack-reference";
 import { StackConfig, SECRET_PLACEHOLDER } from "./stack-config";
 
 export interface PlannedOptions {
@@ -53,6 +54,8 @@ export interface PlanRequest {
      * is everything derived from them (see preview.ts).
      */
     preview?: boolean;
+    /** The plans that stand in for the stacks the program reads with a StackReference, by the name it reads. */
+    stackReferences?: StackReferences;
 }
 
 // Two SDK functions the mock harness needs that the SDK marks internal (checked with @pulumi/pulumi 3.270):
@@ -137,7 +140,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     const preview = request.preview === true;
     // Providers whose configuration holds an unknown in this preview: the engine leaves them unconfigured.
     const unconfigured = new Set<string>();
-    const upMocks = makeMocks(request.mocks);
+    const upMocks = stackReferenceMocks(makeMocks(request.mocks), request.stackReferences ?? {});
     const monitor = new MockMonitor(preview ? previewMocks(upMocks, unconfigured) : upMocks);
     const recorded = new Map<string, PlannedResource>();
     let outputs: Record<string, unknown> = {};
