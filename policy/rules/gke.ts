@@ -1,5 +1,5 @@
 /** GKE clusters and node pools: identity, boot integrity, private nodes, upgrades, and arm64 pools. */
-import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "../../components/arch";
+import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "./arch";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
