@@ -9,6 +9,7 @@ import "../policy/test/ec2.spec";
 import "../policy/test/ecr-iam.spec";
 import "../policy/test/gke.spec";
 import "../policy/test/istio.spec";
+import "../policy/test/ssm.spec";
 
 describe("policy pack", () => {
     it("passes the dev stack's plan: no mandatory violation, and the advisories it expects", async () => {

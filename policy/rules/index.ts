@@ -5,12 +5,14 @@ import { gkeRules } from "./gke";
 import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
+import { ssmRules } from "./ssm";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
     ...ec2Rules,
     ...ecrRules.resource, ...ecrRules.stack,
     ...iamRules,
+    ...ssmRules.stack,
     ...gkeRules,
     ...istioRules.resource, ...istioRules.stack,
     verifiedHub,
