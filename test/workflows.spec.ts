@@ -48,7 +48,15 @@ describe("GitHub workflows", () => {
         const diff = fs.readFileSync(path.join(WORKFLOWS, "plan-diff.yml"), "utf8");
         const comment = fs.readFileSync(path.join(WORKFLOWS, "plan-diff-comment.yml"), "utf8");
         assert.doesNotMatch(diff, /secrets\.|pull_request_target|pull-requests: write|id-token/);
-        assert.doesNotMatch(comment, /actions\/checkout|npm (ci|run)/);
+        // The comment runs nothing of the pull request: it checks out only the default branch's sanitizer.
+        assert.doesNotMatch(comment, /npm (ci|run)|\bnode --|pull_request\.head/);
+        const checkouts = [...comment.matchAll(/uses: actions\/checkout@[0-9a-f]{40}[^\n]*\n\s+with:\n((?:\s{10}.*\n)+)/g)].map((m) => m[1]);
+        assert.strictEqual(checkouts.length, 1);
+        assert.match(checkouts[0], /ref: \$\{\{ github\.event\.repository\.default_branch \}\}/);
+        assert.match(checkouts[0], /persist-credentials: false/);
+        assert.match(checkouts[0], /sparse-checkout: \.github\/scripts/);
+        assert.match(comment, /require\("\.\/trusted\/\.github\/scripts\/sanitize-markdown\.js"\)/);
+        assert.match(comment, /const body = commentBody\(fs\.readFileSync\("diff\/diff\.md", "utf8"\), \{ marker, limit: 60000 \}\);/);
         const preview = fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8");
         assert.match(preview, /head\.repo\.full_name == github\.repository/);
         for (const key of ["command: preview", "comment-on-pr: true", "edit-pr-comment: true", "diff: true", "policyPacks: policy", "id-token: write"]) {

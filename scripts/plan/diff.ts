@@ -216,15 +216,12 @@ export function renderDiff(diff: PlanDiff, baseName: string): string {
     if (diff.changed.length) lines.push("#### Changed", "", ...diff.changed.flatMap(renderChanged));
     if (diff.outputs.length) lines.push("#### Stack outputs", "", ...table(diff.outputs), "");
     lines.push(
-        "<details><summary>What an offline diff cannot know</summary>",
-        "",
-        "It compares the inputs the program gives each resource, run under the SDK's mock engine without credentials. " +
+        // No HTML: the comment workflow escapes all of it (.github/scripts/sanitize-markdown.js).
+        "> **What an offline diff cannot know.** It compares the inputs the program gives each resource, run under the SDK's mock engine without credentials. " +
         "It does not see the cloud's current state, properties the provider fills in, or values inside secrets (two secret values always look alike: " +
         "a secret shows here only when it appears, disappears, or stops being secret). Replacements are called out from `replaceOnChanges`, " +
         "Kubernetes names, and a short list of properties the providers cannot update in place; any other property may still force one. " +
         "`pulumi preview` on the stack is the authority.",
-        "",
-        "</details>",
         "",
     );
     return lines.join("\n");
