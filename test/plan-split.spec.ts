@@ -67,6 +67,8 @@ describe("split stacks in the offline plan", function () {
                 // The dev stack's kubeconfig output is secret; only that output is, not the whole reference.
                 assert.strictEqual(devPlan.outputs.kubeconfig, "[secret]");
                 assert.strictEqual(built.outputs.kubeconfig, "[secret]");
+                assert.strictEqual(built.outputs.kubeconfigLength, "[secret]", "what derives from a secret output is secret");
+                assert.strictEqual(built.outputs.farmOutputCount, "[secret]", "the outputs as a whole hold a secret");
                 const logs = built.resources.find((r) => r.type === LOG_GROUP)!;
                 assert.strictEqual(logs.inputs.name, `${devPlan.outputs.farmLogGroupName}/split`);
                 assert.strictEqual(built.outputs.logGroupArn, preview ? "[unknown]" : "arn:aws:logs:eu-west-1:123456789012:log-group:/armfarm/farm/split");
