@@ -22,6 +22,7 @@
  */
 import * as fs from "fs";
 import { readPlanFile } from "./plan/diff";
+import { runCommand } from "./plan/cli";
 import { StackFileError } from "./plan/stack-config";
 
 /** Everything but the build's wait and the releases: installs, the preview `up` runs first, a new cluster. */
@@ -75,25 +76,19 @@ export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinut
     return { jobMinutes, sessionSeconds: Math.max(MIN_SESSION_SECONDS, jobMinutes * 60), basis };
 }
 
-function main(argv: string[]): number {
-    try {
-        const limits: Record<string, StackLimits> = {};
-        for (const arg of argv) {
-            const cut = arg.indexOf("=");
-            const stack = cut > 0 ? arg.slice(0, cut) : "";
-            if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`${JSON.stringify(arg)} is not STACK=PLAN.json or STACK=`);
-            const file = arg.slice(cut + 1);
-            limits[stack] = limitsFor(stack, file && fs.existsSync(file) && fs.statSync(file).size > 0 ? readPlanFile(file, "plan-limits") : undefined);
-            process.stderr.write(`${stack}: ${limits[stack].jobMinutes} min, credentials for ${limits[stack].sessionSeconds} s (${limits[stack].basis})\n`);
-        }
-        process.stdout.write(JSON.stringify(limits) + "\n");
-        return 0;
-    } catch (err) {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
+function main(argv: string[]): string {
+    const limits: Record<string, StackLimits> = {};
+    for (const arg of argv) {
+        const cut = arg.indexOf("=");
+        const stack = cut > 0 ? arg.slice(0, cut) : "";
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`${JSON.stringify(arg)} is not STACK=PLAN.json or STACK=`);
+        const file = arg.slice(cut + 1);
+        limits[stack] = limitsFor(stack, file && fs.existsSync(file) && fs.statSync(file).size > 0 ? readPlanFile(file, "plan-limits") : undefined);
+        process.stderr.write(`${stack}: ${limits[stack].jobMinutes} min, credentials for ${limits[stack].sessionSeconds} s (${limits[stack].basis})\n`);
     }
+    return JSON.stringify(limits) + "\n";
 }
 
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
+    runCommand(() => main(process.argv.slice(2)));
 }

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import { checkResources, Finding } from "../policy/check";
 import { PackConfig } from "../policy/rules";
 import { code, readPlanFile } from "./plan/diff";
+import { runCommand } from "./plan/cli";
 import { StackFileError } from "./plan/stack-config";
 
 const USAGE = "usage: node --require sucrase/register/ts scripts/plan-policy.ts PLAN.json [--preview] [--config FILE]";
@@ -69,20 +70,13 @@ export function renderFindings(stack: string, findings: readonly Finding[], prev
     return lines.join("\n");
 }
 
-async function main(): Promise<number> {
-    try {
-        const args = parsePolicyArgs(process.argv.slice(2));
-        const plan = readPlanFile(args.planFile, "plan-policy");
-        const findings = checkResources(plan.resources, readPackConfig(args.configFile), undefined, { preview: args.preview });
-        const text = renderFindings(plan.stack, findings, args.preview);
-        await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
-        return 0;
-    } catch (err) {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
-    }
+function main(): string {
+    const args = parsePolicyArgs(process.argv.slice(2));
+    const plan = readPlanFile(args.planFile, "plan-policy");
+    const findings = checkResources(plan.resources, readPackConfig(args.configFile), undefined, { preview: args.preview });
+    return renderFindings(plan.stack, findings, args.preview);
 }
 
 if (require.main === module) {
-    main().then((status) => process.exit(status));
+    runCommand(main);
 }

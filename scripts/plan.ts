@@ -17,6 +17,7 @@ import { diffPlans, readPlanFile, renderDiff } from "./plan/diff";
 import { renderTree } from "./plan/render";
 import { loadStackConfig, StackFileError } from "./plan/stack-config";
 import { readStackReferences } from "./plan/stack-reference";
+import { runCommand } from "./plan/cli";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... " +
@@ -72,39 +73,24 @@ async function withProgramLogsOnStderr<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
-/**
- * Writes to stdout and waits until it is handed on: to a pipe, stdout is asynchronous, and exiting before the
- * write completes cuts the plan at the pipe's buffer (64 KiB).
- */
-function writeOut(text: string): Promise<void> {
-    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
-}
-
-async function main(): Promise<number> {
-    try {
-        const args = parseArgs(process.argv.slice(2));
-        const stackFile = args.configFile
-            ? path.resolve(args.configFile)
-            : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
-        const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles);
-        const stackReferences = readStackReferences(args.refs);
-        // The base is read first: a missing or malformed base fails before the program runs.
-        const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
-        const plan = await withProgramLogsOnStderr(() =>
-            runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview, stackReferences }));
-        if (base) {
-            const diff = diffPlans(base, plan);
-            await writeOut(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
-        } else {
-            await writeOut(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan, args.preview));
-        }
-        return 0;
-    } catch (err) {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
+async function main(): Promise<string> {
+    const args = parseArgs(process.argv.slice(2));
+    const stackFile = args.configFile
+        ? path.resolve(args.configFile)
+        : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
+    const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles);
+    const stackReferences = readStackReferences(args.refs);
+    // The base is read first: a missing or malformed base fails before the program runs.
+    const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
+    const plan = await withProgramLogsOnStderr(() =>
+        runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview, stackReferences }));
+    if (base) {
+        const diff = diffPlans(base, plan);
+        return args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!));
     }
+    return args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan, args.preview);
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code));
+    runCommand(main);
 }

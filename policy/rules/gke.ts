@@ -168,34 +168,31 @@ export const nodeAutoRepairUpgrade: ResourceRule = {
     },
 };
 
-export const cosContainerd: ResourceRule = {
-    kind: "resource",
-    name: "gke-cos-containerd",
-    description: "CIS GKE 5.5.1: nodes run Container-Optimized OS with containerd (nodeConfig.imageType COS_CONTAINERD, GKE's default).",
-    enforcementLevel: "mandatory",
-    types: [GKE_CLUSTER, GKE_NODE_POOL],
-    check(props, subject) {
-        const nodeConfig = nodeConfigOf(props, subject.type);
-        const imageType = nodeConfig ? text(nodeConfig.imageType) : undefined;
+/** A mandatory rule on the node configs that create nodes: a pool's, and a cluster's while it keeps its default pool. */
+function nodeConfigRule(name: string, description: string, check: (nodeConfig: Record<string, any>) => string[]): ResourceRule {
+    return {
+        kind: "resource", name, description, enforcementLevel: "mandatory", types: [GKE_CLUSTER, GKE_NODE_POOL],
+        check: (props, subject) => {
+            const nodeConfig = nodeConfigOf(props, subject.type);
+            return nodeConfig ? check(nodeConfig) : [];
+        },
+    };
+}
+
+export const cosContainerd = nodeConfigRule("gke-cos-containerd",
+    "CIS GKE 5.5.1: nodes run Container-Optimized OS with containerd (nodeConfig.imageType COS_CONTAINERD, GKE's default).",
+    (nodeConfig) => {
+        const imageType = text(nodeConfig.imageType);
         return imageType === undefined || imageType.toUpperCase() === "COS_CONTAINERD"
             ? []
             : [`nodeConfig.imageType is ${show(imageType)}; use "COS_CONTAINERD", the hardened, minimal node image GKE maintains`];
-    },
-};
+    });
 
-export const integrityMonitoring: ResourceRule = {
-    kind: "resource",
-    name: "gke-integrity-monitoring",
-    description: "CIS GKE 5.5.6: shielded nodes keep integrity monitoring on (nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring).",
-    enforcementLevel: "mandatory",
-    types: [GKE_CLUSTER, GKE_NODE_POOL],
-    check(props, subject) {
-        const nodeConfig = nodeConfigOf(props, subject.type);
-        return nodeConfig && flag(record(nodeConfig.shieldedInstanceConfig).enableIntegrityMonitoring) === false
-            ? ["nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false; leave it on so that changes to a node's boot sequence are detected"]
-            : [];
-    },
-};
+export const integrityMonitoring = nodeConfigRule("gke-integrity-monitoring",
+    "CIS GKE 5.5.6: shielded nodes keep integrity monitoring on (nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring).",
+    (nodeConfig) => flag(record(nodeConfig.shieldedInstanceConfig).enableIntegrityMonitoring) === false
+        ? ["nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false; leave it on so that changes to a node's boot sequence are detected"]
+        : []);
 
 export const vpcNative: ResourceRule = {
     kind: "resource",
