@@ -2,6 +2,7 @@
  * armfarm: a Graviton build farm, multi-arch Istio images, GKE clusters with arm64 node pools, and Istio with
  * a hub override. This file only wires: it reads the validated config, builds each part, passes outputs on.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
 import { GkeArmCluster } from "./components/gcp/cluster";
@@ -15,12 +16,15 @@ export = async () => {
     // GravitonBuildFarm: network, host role, ECR repositories, launch template, logs
     let farm: GravitonBuildFarm | undefined;
     if (config.parts.has("farm")) {
-        farm = new GravitonBuildFarm("farm", config.farm);
+        const { dockerHub, ...farmSettings } = config.farm;
+        farm = new GravitonBuildFarm("farm", { ...farmSettings, dockerHubCredential: dockerHub });
         Object.assign(outputs, {
             farmHub: farm.hub,
             farmRepositoryUrls: farm.repositoryUrls,
             farmLaunchTemplateId: farm.launchTemplateId,
             farmLogGroupName: farm.logGroupName,
+            farmSubnetIds: farm.subnetIds,
+            farmZones: farm.zones,
         });
     }
 
@@ -69,6 +73,8 @@ export = async () => {
             farm,
             ...settings,
             artifactRegistry: publishTo === "artifact-registry" ? clusterPushTarget(cluster!) : undefined,
+            // The wait asks AWS with the same profile as the AWS provider, when the stack names one.
+            awsProfile: new pulumi.Config("aws").get("profile"),
         });
         Object.assign(outputs, {
             hub: build.hub,
@@ -78,6 +84,7 @@ export = async () => {
             imageDigests: build.imageDigests,
             buildLogLocation: build.logLocation,
             buildDurationSeconds: build.durationSeconds,
+            buildBinaryMachines: build.binaryMachines,
         });
     }
 
@@ -94,6 +101,10 @@ export = async () => {
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
             minReplicas: m.minReplicas, maxReplicas: m.maxReplicas,
             revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
+        }, {
+            // The stack's build publishes the images the mesh pulls (its hub and tag are known before they exist):
+            // the preflight and the releases wait for it, whether the hub comes from the build or from config.
+            dependsOn: build ? [build] : [],
         });
         Object.assign(outputs, {
             meshRevision: mesh.revision,

@@ -56,9 +56,17 @@ export function registryAuth(hub: string, opts?: pulumi.InvokeOutputOptions): pu
     }
 }
 
-/** The platforms an index lists, as `os/architecture`. */
+/**
+ * Whether an index entry is an image of a platform. BuildKit lists each image's attestation manifest in the index
+ * as platform `unknown/unknown` (docker/buildx docs, "Image attestation storage"), which no node can run.
+ */
+function isPlatformImage(m: { os: string; architecture: string }): boolean {
+    return m.os !== "unknown" && m.architecture !== "unknown";
+}
+
+/** The platforms an index lists, as `os/architecture`, attestations left out. */
 export function platformsOf(manifests: { os: string; architecture: string }[]): string[] {
-    return [...new Set(manifests.map((m) => `${m.os}/${m.architecture}`))].sort();
+    return [...new Set(manifests.filter(isPlatformImage).map((m) => `${m.os}/${m.architecture}`))].sort();
 }
 
 /** Thrown when an image under the hub lacks a platform that some node needs. */
@@ -101,7 +109,8 @@ export function verifyMultiArch(args: {
                 const found = platformsOf(manifests);
                 const missing = wanted.filter((p) => !found.includes(p));
                 if (missing.length > 0) throw new MissingPlatformError(reference, missing, found);
-                const digests = Object.fromEntries(manifests.map((m) => [`${m.os}/${m.architecture}`, `sha256:${m.sha256Digest.replace(/^sha256:/, "")}`]));
+                const digests = Object.fromEntries(manifests.filter(isPlatformImage)
+                    .map((m) => [`${m.os}/${m.architecture}`, `sha256:${m.sha256Digest.replace(/^sha256:/, "")}`]));
                 return [image, { reference, platforms: found, digests }];
             });
         });

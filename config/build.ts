@@ -1,8 +1,9 @@
 import { PLATFORMS, Platform } from "../components/arch";
 import {
     BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_VOLUME_GIB,
-    ISTIO_RELEASE, supportsMirror, VARIANTS, Variant, defaultTag,
+    ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, supportsMirror, VARIANTS, Variant, defaultTag, imagesMissingFrom, imagesOf,
 } from "../components/aws/build-data";
+import { ISTIO_IMAGES } from "../components/aws/farm-data";
 import { FarmConfig } from "./farm";
 import { ConfigReader, show } from "./reader";
 import { GIT_SHA, GIT_SHA_ACCEPTED } from "./formats";
@@ -65,8 +66,17 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: 
     const architectures = r.stringList("buildArchitectures", { default: [...PLATFORMS], oneOf: PLATFORMS, minItems: 1 }) as Platform[];
     const variant = r.string("buildVariant", { default: "distroless", oneOf: VARIANTS }) as Variant;
     const images = readImages(r, farm);
-    const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, istioSha), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
-    const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: 2880 });
+    if (mode === "mirror" && istioRelease !== undefined && ISTIO_RELEASE.test(istioRelease)) {
+        const missing = imagesMissingFrom(istioRelease, images);
+        if (missing.length > 0) {
+            const given = r.isSet("buildImages") && r.stringList("buildImages", { default: [] }).length > 0;
+            r.fail("buildImages", `${show(images)}${given ? "" : " (every farm repository, since it is empty)"} asks for ${missing.join(", ")}, ` +
+                `which Istio ${istioRelease} does not publish; it publishes ${imagesOf(istioRelease, ISTIO_IMAGES).join(", ")}, so name only those`);
+        }
+    }
+    const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha }), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
+    // The agent replaces a step timeout above 172800 s with one hour (build-data.ts, MAX_TIMEOUT_MINUTES).
+    const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: MAX_TIMEOUT_MINUTES });
     return {
         mode, istioRelease, istioSha, proxySha, toolsSha, architectures, variant, images, tag,
         timeoutMinutes: timeout === 0 ? DEFAULT_TIMEOUT_MINUTES[mode] : timeout,

@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { isGravitonInstanceType, GRAVITON_FAMILIES } from "../components/arch";
+import { MAX_FARM_ZONES } from "../components/aws/zones";
 import { UBUNTU_RELEASES, MIN_BUILD_VOLUME_GIB, LOG_RETENTION_DAYS, ISTIO_IMAGES } from "../components/aws/farm-data";
 import { ConfigReader, show } from "./reader";
 import { isIpv4Cidr, cidrContains, IPV4_CIDR_ACCEPTED } from "./formats";
@@ -9,8 +11,13 @@ export interface FarmConfig {
     rootVolumeGiB: number;
     spot: boolean;
     ubuntuRelease: string;
-    /** An existing subnet to launch hosts in; when unset the farm builds its own VPC. */
-    subnetId?: string;
+    /** Existing subnets to launch hosts in; when unset the farm builds its own VPC. */
+    subnetIds?: string[];
+    /** Zones of the farm's own VPC: how many, or which. */
+    zoneCount: number;
+    availabilityZones?: string[];
+    /** A Docker Hub account for the hosts (the token a secret). */
+    dockerHub?: { username: string; token: pulumi.Output<string> };
     vpcCidr: string;
     subnetCidr: string;
     repositoryPrefix: string;
@@ -18,6 +25,8 @@ export interface FarmConfig {
     logRetentionDays: number;
     /** Protect the ECR repositories and keep them (with their images) when the stack is destroyed. */
     keepRepositories: boolean;
+    /** Manage the region's registry-level scanning configuration. */
+    manageRegistryScanning: boolean;
 }
 
 export function readFarmConfig(r: ConfigReader): FarmConfig {
@@ -33,20 +42,45 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     if (isIpv4Cidr(vpcCidr) && isIpv4Cidr(subnetCidr) && !cidrContains(vpcCidr, subnetCidr)) {
         r.fail("farmSubnetCidr", `${show(subnetCidr)} is not inside armfarm:farmVpcCidr ${show(vpcCidr)}; use a block within it`);
     }
+    const subnetIds = r.stringList("farmSubnetIds", { default: [], pattern: /^subnet-[0-9a-f]{8,17}$/, accepted: "subnet ids such as subnet-0abc12345def67890" });
+    if (subnetIds.length === 0 && isIpv4Cidr(subnetCidr) && Number(subnetCidr.split("/")[1]) > 26) {
+        r.fail("farmSubnetCidr", `${show(subnetCidr)} is too small: the farm cuts it into ${MAX_FARM_ZONES} subnets, one per zone; use a /26 or larger`);
+    }
+    const availabilityZones = r.stringList("farmAvailabilityZones", {
+        default: [], pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, accepted: `zone names of aws:region such as us-east-1a, at most ${MAX_FARM_ZONES}`,
+    });
+    if (availabilityZones.length > MAX_FARM_ZONES) r.fail("farmAvailabilityZones", `${show(availabilityZones)} names more than ${MAX_FARM_ZONES} zones; name at most ${MAX_FARM_ZONES}`);
+    if (availabilityZones.length > 0 && subnetIds.length > 0) r.fail("farmAvailabilityZones", `is set beside armfarm:farmSubnetIds; the given subnets decide the zones, so leave it empty`);
     const prefixOk = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
     return {
         instanceType,
         rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: 16384 }),
         spot: r.boolean("farmSpot", { default: false }),
         ubuntuRelease: r.string("farmUbuntuRelease", { default: "24.04", oneOf: Object.keys(UBUNTU_RELEASES) }),
-        subnetId: r.optionalString("farmSubnetId", { pattern: /^subnet-[0-9a-f]{8,17}$/, accepted: "a subnet id such as subnet-0abc12345def67890" }),
+        subnetIds: subnetIds.length > 0 ? subnetIds : undefined,
+        zoneCount: r.integer("farmZoneCount", { default: 3, min: 1, max: MAX_FARM_ZONES }),
+        availabilityZones: availabilityZones.length > 0 ? availabilityZones : undefined,
         vpcCidr,
         subnetCidr,
         repositoryPrefix: r.string("farmRepositoryPrefix", { default: "istio", pattern: prefixOk, accepted: "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio" }),
         repositories: r.stringList("farmRepositories", { default: [...ISTIO_IMAGES.slice(0, 4)], oneOf: ISTIO_IMAGES, minItems: 1 }),
         logRetentionDays: retention(r),
         keepRepositories: r.boolean("farmKeepRepositories", { default: true }),
+        manageRegistryScanning: r.boolean("farmManageRegistryScanning", { default: false }),
+        dockerHub: dockerHub(r),
     };
+}
+
+/** `farmDockerHubUsername` and the secret `farmDockerHubToken`: both or neither. */
+function dockerHub(r: ConfigReader): FarmConfig["dockerHub"] {
+    const username = r.optionalString("farmDockerHubUsername", { pattern: /^[a-z0-9]{4,30}$/, accepted: "a Docker Hub username (4-30 lowercase letters and digits)" });
+    const token = r.optionalSecret("farmDockerHubToken", "a Docker Hub access token");
+    if ((username === undefined) !== (token === undefined)) {
+        r.fail(username === undefined ? "farmDockerHubUsername" : "farmDockerHubToken",
+            `is not set, but armfarm:${username === undefined ? "farmDockerHubToken" : "farmDockerHubUsername"} is; the hosts log in to Docker Hub with both, so set both or neither`);
+        return undefined;
+    }
+    return username && token ? { username, token } : undefined;
 }
 
 function retention(r: ConfigReader): number {

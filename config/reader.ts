@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * Whether the CLI passed a key as secret. The SDK answers it but marks the function internal (checked with
+ * @pulumi/pulumi 3.270, runtime/config.js `isConfigSecret`); without it, nothing is refused.
+ */
+function isConfigSecret(fullKey: string): boolean {
+    const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return check ? check(fullKey) : true;
+}
+
 /** One problem with one configuration key. */
 export interface ConfigProblem {
     /** The full key, for example `armfarm:farmInstanceType`. */
@@ -93,6 +102,19 @@ export class ConfigReader {
             this.fail(key, `${show(value)} is not accepted; expected ${opts.accepted ?? `a value matching ${opts.pattern}`}`);
         }
         return value;
+    }
+
+    /**
+     * A secret string that may be left unset, as an Output marked secret. A value set in clear (without
+     * `pulumi config set --secret`) is refused: it would sit readable in the stack file.
+     */
+    optionalSecret(key: string, accepted: string): pulumi.Output<string> | undefined {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return undefined;
+        if (!isConfigSecret(this.full(key))) {
+            this.fail(key, `is set in clear; ${accepted} is a secret: set it with pulumi config set --secret ${this.full(key)}`);
+        }
+        return pulumi.secret(value);
     }
 
     integer(key: string, opts: Common<number> & { min?: number; max?: number } = {}): number {

@@ -7,7 +7,9 @@
  * cloud credentials and the Pulumi token must last: they are fetched once, when the job starts). A job that is
  * killed, or whose credentials expire, in the middle of an update leaves pending operations and a held lease
  * (README, "When a run is interrupted"), so the limits cover the longest the update can wait:
- * - the build: the SSM association's `waitForSuccessTimeoutSeconds`, the longest `pulumi up` waits for it;
+ * - the build: its wait command (`command:local:Command`, components/aws/build-wait/) gives up after the host's
+ *   and the build's own bounds, as its settings (ARMFARM_BUILD_WAIT) give them, plus WAIT_MARGIN_SECONDS; an SSM
+ *   association that waits itself (`waitForSuccessTimeoutSeconds`) counts too;
  * - the Helm releases, one after another: each waits up to its `timeout` (Helm's default 300 s,
  *   helm/helm@v4.1.0:pkg/cmd/install.go);
  * - and a margin for the rest: checkout, installs, the preview `pulumi up` runs first, a new GKE cluster and its
@@ -21,6 +23,7 @@
  * README.md, `role-duration-seconds`), up to the role's own maximum session duration.
  */
 import * as fs from "fs";
+import { WAIT_MARGIN_SECONDS } from "../components/aws/build-wait/wait";
 import { readPlanFile } from "./plan/diff";
 import { runCommand } from "./plan/cli";
 import { StackFileError } from "./plan/stack-config";
@@ -51,6 +54,16 @@ interface PlanLike {
 
 const seconds = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0);
 
+/** How long a resource of the plan makes `pulumi up` wait for a build, in seconds (0 for any other resource). */
+function buildWaitSeconds(r: PlanLike["resources"][number]): number {
+    if (r.type === "aws:ssm/association:Association") return seconds(r.inputs.waitForSuccessTimeoutSeconds);
+    if (r.type !== "command:local:Command") return 0;
+    const text = (r.inputs.environment as Record<string, unknown> | undefined)?.ARMFARM_BUILD_WAIT;
+    if (typeof text !== "string" || !text.startsWith("{")) return 0;
+    const settings = JSON.parse(text) as { hostReadySeconds?: unknown; buildSeconds?: unknown };
+    return seconds(settings.hostReadySeconds) + seconds(settings.buildSeconds) + WAIT_MARGIN_SECONDS;
+}
+
 /** The limits a stack's update needs, or an error naming the stack and what to change. */
 export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinutes = MAX_JOB_MINUTES): StackLimits {
     if (!plan) {
@@ -59,8 +72,7 @@ export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinut
             basis: "no offline plan of the stack: the largest limits a job can have",
         };
     }
-    const build = Math.max(0, ...plan.resources.filter((r) => r.type === "aws:ssm/association:Association")
-        .map((r) => seconds(r.inputs.waitForSuccessTimeoutSeconds)));
+    const build = Math.max(0, ...plan.resources.map(buildWaitSeconds));
     const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
         .reduce((sum, r) => sum + (seconds(r.inputs.timeout) || HELM_DEFAULT_TIMEOUT_SECONDS), 0);
     const needed = SETUP_MINUTES + Math.ceil(build / 60) + Math.ceil(releases / 60);

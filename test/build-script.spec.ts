@@ -1,7 +1,7 @@
 /**
- * Runs the real build script with bash, with fake docker, git, aws, make, curl, gcloud and systemd-run on PATH that
- * record their calls, and checks what it runs in each mode, that a published tag only verifies, and that a
- * failing step fails the script with its message.
+ * Runs the real build script with bash, with fake docker, git, aws, make, curl, gcloud and getent on PATH that
+ * record their calls and answer as the real tools do where the script reads them, and checks what it runs in
+ * each mode, what it verifies, and what it records.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -14,6 +14,36 @@ const HUB = "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio";
 const ISTIO_SHA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 const PROXY_SHA = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
 const TOOLS_SHA = "aa11bb22cc33dd44ee55ff6677889900aabbccdd";
+const ARN_PREFIX = "arn:aws:ec2:us-east-1:123456789012:instance/";
+const BINARIES = "pilot=/usr/local/bin/pilot-discovery proxyv2=/usr/local/bin/pilot-agent,/usr/local/bin/envoy ztunnel=/usr/local/bin/ztunnel";
+
+/**
+ * The default of ISTIO_ENVOY_BASE_URL in bin/init.sh: the line as istio/istio@1.30.3:bin/init.sh (line 40) has
+ * it, and as master has it since istio/istio #60140 (blob.istio.io).
+ */
+const INIT_SH = {
+    "1.30.3": "ISTIO_ENVOY_BASE_URL=\"${ISTIO_ENVOY_BASE_URL:-https://storage.googleapis.com/istio-build/proxy}\"\n",
+    "master": "ISTIO_ENVOY_BASE_URL=\"${ISTIO_ENVOY_BASE_URL:-https://blob.istio.io/istio-build/proxy}\"\n",
+};
+/** The image entries of tools/docker.yaml (istio/istio@1.30.3 lists ztunnel; 1.17.0 does not). */
+const DOCKER_YAML = {
+    "1.30.3": "- name: proxyv2\n  dockerfile: pilot/docker/Dockerfile.proxyv2\n- name: pilot\n- name: install-cni\n- name: ztunnel\n",
+    "1.17.0": "- name: proxyv2\n- name: pilot\n- name: install-cni\n",
+};
+
+/**
+ * A 64-bit little-endian ELF header for AArch64, laid out as the ELF header defines it: e_ident "\x7fELF",
+ * EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), EI_VERSION 1; e_type 2 (executable) at 16; e_machine 183
+ * (EM_AARCH64) at 18; e_version 1 at 20. The amd64 binary the fakes hand out is this machine's own /bin/ls.
+ */
+function aarch64Header(): Buffer {
+    const h = Buffer.alloc(64);
+    Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]).copy(h, 0);
+    h.writeUInt16LE(2, 16);
+    h.writeUInt16LE(183, 18);
+    h.writeUInt32LE(1, 20);
+    return h;
+}
 
 /** One fake for every tool: records `name args` a line, and answers as the real tool would where the script reads. */
 const FAKE = `#!/usr/bin/env bash
@@ -21,27 +51,69 @@ set -euo pipefail
 name="$(basename "$0")"
 args="$*"
 printf '%s %s\\n' "$name" "\${args//$'\\n'/\\\\n}" >>"$FAKE_CALLS"
-if [[ -n "\${FAKE_FAIL:-}" && "$name $*" == *"$FAKE_FAIL"* ]]; then
+# A failure is asked for by a piece of the command line; the result record carries the log, so it fails only when asked by name.
+cmd="$name $*"
+[[ "$cmd" != "aws ssm put-parameter"* || "\${FAKE_FAIL:-}" == "aws ssm put-parameter"* ]] || cmd="aws ssm put-parameter"
+if [[ -n "\${FAKE_FAIL:-}" && "$cmd" == *"$FAKE_FAIL"* ]]; then
     echo "fake $name: simulated failure" >&2
     exit 3
 fi
 case "$name $*" in
+    "getent passwd "*) echo "root:x:0:0:root:$FAKE_HOME:/bin/bash" ;;
     "aws ecr get-login-password"*) echo fake-token ;;
+    "aws ssm get-parameter"*) echo '{"username":"armfarmci","token":"dckr_pat_FAKE0000"}' ;;
+    "aws ssm put-parameter"*)
+        while (($#)); do
+            case "$1" in --name) printf '%s' "$2" >"$FAKE_DIR/result-name" ;; --value) printf '%s' "$2" >"$FAKE_DIR/result-value" ;; --tags) printf '%s' "$2" >"$FAKE_DIR/result-tags" ;; esac
+            shift
+        done ;;
     "gcloud auth print-access-token"*) echo fake-gcp-token ;;
-    "docker login"*) cat >/dev/null ;;
+    # docker login keeps the credential in config.json under $DOCKER_CONFIG or the home directory's .docker; without
+    # HOME it finds the home directory from the passwd entry (moby/moby pkg/homedir, Get).
+    "docker login"*)
+        cat >"$FAKE_DIR/login-stdin-$(date +%s%N)"
+        config="\${DOCKER_CONFIG:-\${HOME:-$FAKE_HOME}/.docker}"
+        mkdir -p "$config" && echo '{"auths":{}}' >"$config/config.json" ;;
     "docker buildx imagetools create"*) [[ -z "\${FAKE_SLEEP:-}" ]] || sleep "$FAKE_SLEEP" ;;
     "docker buildx imagetools inspect --raw "*)
         ref="\${*: -1}"
-        line="$(grep -F "$ref=" "$FAKE_PUBLISHED_FILE" 2>/dev/null || true)"
+        line="$(grep -F "$ref=" "$FAKE_DIR/published" 2>/dev/null || true)"
         [[ -n "$line" ]] || { echo "ERROR: $ref: not found" >&2; exit 1; }
         platforms="\${line#*=}"
+        if [[ "$platforms" == single:* ]]; then
+            printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:00"},"layers":[]}\\n'
+            exit 0
+        fi
         printf '{"manifests":['
         sep=""
         for p in $platforms; do printf '%s{"platform":{"os":"%s","architecture":"%s"}}' "$sep" "\${p%/*}" "\${p#*/}"; sep=","; done
         printf '%s{"platform":{"os":"unknown","architecture":"unknown"}}]}\\n' "$sep" ;;
+    "docker buildx imagetools inspect --format "*)
+        ref="\${*: -1}"
+        platform="$(grep -F "$ref=" "$FAKE_DIR/published" | sed 's/.*=single://')"
+        printf '{"architecture":"%s","os":"%s","config":{}}\\n' "\${platform#*/}" "\${platform%/*}" ;;
+    "docker create --platform "*)
+        id="c$(ls "$FAKE_DIR/containers" | wc -l)"
+        printf '%s %s\\n' "$3" "$4" >"$FAKE_DIR/containers/$id"
+        echo "$id" ;;
+    "docker cp "*)
+        read -r platform ref <"$FAKE_DIR/containers/\${2%%:*}"
+        image="\${ref##*/}"; image="\${image%%:*}"
+        binary="\${2#*:}"
+        source="$FAKE_DIR/elf/\${platform#linux/}"
+        [[ -f "$FAKE_DIR/elf/$image@\${platform#linux/}@\${binary##*/}" ]] && source="$FAKE_DIR/elf/$image@\${platform#linux/}@\${binary##*/}"
+        cp "$source" "$3" ;;
+    # Istio's build container gets the registry logins only when \${HOME}/.docker exists
+    # (istio/istio@1.30.3:common/scripts/setup_env.sh, CONDITIONAL_HOST_MOUNTS); without them the push is refused.
+    "make -C "*" docker.push "*)
+        [[ -d "\${HOME:-}/.docker" ]] || { echo "unauthorized: authentication required (no \${HOME:-}/.docker to mount)" >&2; exit 4; } ;;
     "curl "*"/latest/api/token") echo imds-token ;;
     "curl "*"/meta-data/instance-id") echo i-0fake ;;
-    "git -C "*" checkout "*) [[ -z "\${FAKE_ISTIO_DEPS:-}" ]] || printf '%s' "$FAKE_ISTIO_DEPS" >"$2/istio.deps" ;;
+    "git -C "*" checkout "*)
+        mkdir -p "$2/tools" "$2/bin"
+        [[ -z "\${FAKE_ISTIO_DEPS:-}" ]] || printf '%s' "$FAKE_ISTIO_DEPS" >"$2/istio.deps"
+        [[ -z "\${FAKE_DOCKER_YAML:-}" ]] || printf '%s' "$FAKE_DOCKER_YAML" >"$2/tools/docker.yaml"
+        [[ -z "\${FAKE_INIT_SH:-}" ]] || printf '%s' "$FAKE_INIT_SH" >"$2/bin/init.sh" ;;
 esac
 `;
 
@@ -50,54 +122,87 @@ interface Run {
     stderr: string;
     calls: string[];
     log: string;
+    /** The result parameter the script created: its name, its tag, and its value parsed. */
+    result?: { name: string; tags: string; value: any };
+    /** What each `docker login` read on stdin. */
+    loginInputs: string[];
+    home: string;
 }
 
-const TOOLS = ["docker", "git", "aws", "make", "curl", "systemd-run", "gcloud"];
+const TOOLS = ["docker", "git", "aws", "make", "curl", "gcloud", "getent"];
 
-function runScript(env: Record<string, string>, opts: { published?: Record<string, string>; fail?: string } = {}): Run {
+interface RunOptions {
+    published?: Record<string, string>;
+    fail?: string;
+    /** Binaries that hold another machine's code: `image@arch@binary` to `amd64` or `arm64`. */
+    wrongElf?: Record<string, "amd64" | "arm64">;
+    /** Run without HOME, as SSM's runShellScript does. */
+    noHome?: boolean;
+    /** Lines written to the log before the run. */
+    logLines?: number;
+}
+
+function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-build-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
+    fs.mkdirSync(path.join(dir, "containers"));
+    fs.mkdirSync(path.join(dir, "elf"));
+    fs.mkdirSync(path.join(dir, "home"));
     fs.writeFileSync(path.join(bin, "fake"), FAKE, { mode: 0o755 });
     for (const tool of TOOLS) fs.symlinkSync(path.join(bin, "fake"), path.join(bin, tool));
+    fs.copyFileSync("/bin/ls", path.join(dir, "elf", "amd64"));
+    fs.writeFileSync(path.join(dir, "elf", "arm64"), aarch64Header());
+    for (const [key, arch] of Object.entries(opts.wrongElf ?? {})) fs.copyFileSync(path.join(dir, "elf", arch), path.join(dir, "elf", key));
     fs.writeFileSync(path.join(dir, "ready"), "");
-    const published = Object.entries(opts.published ?? {}).map(([ref, p]) => `${ref}=${p}\n`).join("");
-    fs.writeFileSync(path.join(dir, "published"), published);
+    fs.writeFileSync(path.join(dir, "published"), Object.entries(opts.published ?? {}).map(([ref, p]) => `${ref}=${p}\n`).join(""));
+    fs.mkdirSync(path.join(dir, "log"));
+    if (opts.logLines) fs.writeFileSync(path.join(dir, "log", "build-abc123def456.log"), `${"x".repeat(300)}\n`.repeat(opts.logLines));
     const calls = path.join(dir, "calls");
     fs.writeFileSync(calls, "");
+    const home = path.join(dir, "home");
     const result = spawnSync("bash", [SCRIPT], {
         encoding: "utf8",
         env: {
             PATH: `${bin}:/usr/bin:/bin`,
+            ...(opts.noHome ? {} : { HOME: home }),
             FAKE_CALLS: calls,
-            FAKE_PUBLISHED_FILE: path.join(dir, "published"),
+            FAKE_DIR: dir,
+            FAKE_HOME: home,
             FAKE_FAIL: opts.fail ?? "",
             FAKE_ISTIO_DEPS: JSON.stringify([{ _comment: "", name: "PROXY_REPO_SHA", repoName: "proxy", file: "", lastStableSHA: PROXY_SHA }]),
+            FAKE_DOCKER_YAML: DOCKER_YAML["1.30.3"],
+            FAKE_INIT_SH: INIT_SH["1.30.3"],
             ARMFARM_BUILD_RUN: "abc123def456",
             ARMFARM_HUB: HUB,
             ARMFARM_REGISTRY: HUB.split("/")[0],
             ARMFARM_TAG: "1.30.3",
             ARMFARM_IMAGES: "pilot proxyv2",
+            ARMFARM_IMAGE_BINARIES: BINARIES,
             ARMFARM_ARCHITECTURES: "linux/amd64,linux/arm64",
             ARMFARM_REGION: "us-east-1",
             ARMFARM_TIMEOUT_SECONDS: "600",
             ARMFARM_RESULT_PATH: "/armfarm/builds/build/abc123def456",
-            ARMFARM_ASG_NAME: "armfarm-build-abc123def456",
+            ARMFARM_INSTANCE_ARN_PREFIX: ARN_PREFIX,
             ARMFARM_LOG_DIR: path.join(dir, "log"),
             ARMFARM_WORK_DIR: path.join(dir, "work"),
             ARMFARM_READY_FILE: path.join(dir, "ready"),
             ...env,
         },
     });
-    const log = fs.readFileSync(path.join(dir, "log", "build-abc123def456.log"), "utf8");
+    const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : undefined);
+    const log = read("log/build-abc123def456.log") ?? "";
     const recorded = fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => l.replaceAll(dir, "$TMP"));
+    const value = read("result-value");
+    const recordedResult = value === undefined ? undefined : { name: read("result-name") ?? "", tags: read("result-tags") ?? "", value: JSON.parse(value) };
+    const loginInputs = fs.readdirSync(dir).filter((f) => f.startsWith("login-stdin-")).sort().map((f) => read(f)!.trim());
     fs.rmSync(dir, { recursive: true, force: true });
-    return { status: result.status, stderr: result.stderr, calls: recorded, log };
+    return { status: result.status, stderr: result.stderr, calls: recorded, log, loginInputs, home: "$TMP/home", result: recordedResult };
 }
 
-/** The calls that do the work: not the registry reads, IMDS, or the result records. */
+/** The calls that do the work: not the registry reads, IMDS, the result record, or the ELF checks. */
 const work = (calls: string[]) => {
-    const w = calls.filter((c) => !/^(docker buildx imagetools inspect|curl -fsS|aws ssm put-parameter)/.test(c));
+    const w = calls.filter((c) => !/^(docker buildx imagetools inspect|curl -fsS|aws ssm put-parameter|docker (create|cp|rm) |getent )/.test(c));
     // A registry login is a pipe (token | docker login): its two sides start in either order.
     const token = /^(aws ecr get-login-password|gcloud auth print-access-token)/;
     for (let i = 0; i + 1 < w.length; i++) {
@@ -113,53 +218,111 @@ const ECR_LOGIN = [
 /** What a mirror of pilot and proxyv2 at 1.30.3 runs to copy them into `hub`. */
 const mirrorOf = (hub: string) => ["pilot", "proxyv2"].map((image) =>
     `docker buildx imagetools create --tag ${hub}/${image}:1.30.3 docker.io/istio/${image}:1.30.3`);
-const END_HOST = "systemd-run --on-active=60 --unit armfarm-end-abc123def456 $TMP/bin/aws autoscaling terminate-instance-in-auto-scaling-group --region us-east-1 --instance-id i-0fake --should-decrement-desired-capacity";
 const fetch = (repo: string, sha: string) => [
     `git -C $TMP/work/abc123def456/${repo} init -q`,
     `git -C $TMP/work/abc123def456/${repo} remote add origin https://github.com/istio/${repo}.git`,
     `git -C $TMP/work/abc123def456/${repo} fetch -q --depth 1 origin ${sha}`,
     `git -C $TMP/work/abc123def456/${repo} checkout -q FETCH_HEAD`,
 ];
+const BOTH = "linux/amd64 linux/arm64";
+/** The make variables of a building run of pilot and proxyv2 at tag `tag`. */
+const makeVars = (tag: string, extra = "") =>
+    `HUB=${HUB} TAG=${tag} VERSION=${tag} DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 DOCKER_BUILD_VARIANTS=default ` +
+    `DOCKER_TARGETS=docker.pilot docker.proxyv2${extra}`;
 
 describe("the build script (bash, with fake tools)", function () {
     this.timeout(30000);
 
-    it("mirror: copies each upstream index into the hub, then records success and ends its host", () => {
+    it("mirror: copies each upstream index into the hub, checks every binary, and records its result as its own host", () => {
         const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" });
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(work(run.calls), [
-            ...ECR_LOGIN,
-            ...mirrorOf(HUB),
-            END_HOST,
-        ]);
-        const result = run.calls.find((c) => c.includes("--name /armfarm/builds/build/abc123def456/result"))!;
-        assert.match(result, /"status":"succeeded","message":"published","durationSeconds":\d+,"instanceId":"i-0fake"/);
+        assert.deepStrictEqual(work(run.calls), [...ECR_LOGIN, ...mirrorOf(HUB)]);
+        assert.strictEqual(run.result?.name, "/armfarm/builds/build/abc123def456/i-0fake");
+        assert.strictEqual(run.result?.tags, `Key=armfarm:host,Value=${ARN_PREFIX}i-0fake`);
+        const put = run.calls.find((c) => c.startsWith("aws ssm put-parameter"))!;
+        assert.doesNotMatch(put, /--overwrite/, "a result is created once, never overwritten");
+        assert.match(put, /^aws ssm put-parameter --region us-east-1 --type String --name /);
+        assert.deepStrictEqual([run.result?.value.status, run.result?.value.message, run.result?.value.instanceId], ["succeeded", "published", "i-0fake"]);
         assert.match(run.log, /Z armfarm-build-abc123def456 step mirror-pilot: docker buildx imagetools create --tag /);
+        assert.ok(!run.calls.some((c) => /autoscaling|systemd-run/.test(c)), "the host ends nothing itself: the run's end rule does");
     });
 
-    it("mirror distroless: copies <release>-distroless to <tag>-distroless", () => {
+    it("mirror distroless: copies <release>-distroless to <tag>-distroless, and checks that tag", () => {
         const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3", ARMFARM_VARIANT: "distroless", ARMFARM_IMAGES: "pilot" });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.ok(run.calls.includes(`docker buildx imagetools create --tag ${HUB}/pilot:1.30.3-distroless docker.io/istio/pilot:1.30.3-distroless`), run.calls.join("\n"));
+        assert.ok(run.calls.includes(`docker create --platform linux/arm64 ${HUB}/pilot:1.30.3-distroless`));
     });
 
-    it("prebuilt-envoy: fetches istio/istio, checks envoy for both architectures, runs make docker.push for both", () => {
-        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_TAG: "git-1a2b3c4d5e6f",
-            ARMFARM_ENVOY_BASE_URL: "https://storage.googleapis.com/istio-build/proxy" });
+    describe("the machine code of each platform's binaries (ELF e_machine)", () => {
+        it("reads each main binary of each platform's image and records the machine it found", () => {
+            const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(run.result?.value.binaries, {
+                pilot: { "linux/amd64": { "pilot-discovery": "X86-64" }, "linux/arm64": { "pilot-discovery": "AArch64" } },
+                proxyv2: {
+                    "linux/amd64": { "pilot-agent": "X86-64", envoy: "X86-64" },
+                    "linux/arm64": { "pilot-agent": "AArch64", envoy: "AArch64" },
+                },
+            });
+            assert.ok(run.calls.includes(`docker create --platform linux/amd64 ${HUB}/proxyv2:1.30.3`));
+            assert.ok(run.calls.some((c) => /^docker cp c\d+:\/usr\/local\/bin\/envoy \$TMP\/work\/abc123def456\/elf\/proxyv2-arm64-envoy$/.test(c)), run.calls.join("\n"));
+        });
+
+        it("fails on an arm64 entry that holds an amd64 binary, naming the image, the platform and the binary's machine", () => {
+            const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3", ARMFARM_IMAGES: "pilot ztunnel" },
+                { wrongElf: { "ztunnel@arm64@ztunnel": "amd64" } });
+            assert.notStrictEqual(run.status, 0);
+            const message = "the published images hold binaries of the wrong machine: ztunnel for linux/arm64: /usr/local/bin/ztunnel is X86-64, not AArch64";
+            assert.strictEqual(run.result?.value.message, message);
+            assert.strictEqual(run.result?.value.status, "failed");
+            assert.strictEqual(run.result?.value.binaries.ztunnel["linux/arm64"].ztunnel, "X86-64");
+            assert.match(run.stderr, new RegExp(`FAILED: ${message.replace(/[/.]/g, "\\$&")}`));
+        });
+
+        it("checks the images of a tag that was already published too", () => {
+            const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" },
+                { published: { [`${HUB}/pilot:1.30.3`]: BOTH, [`${HUB}/proxyv2:1.30.3`]: BOTH }, wrongElf: { "pilot@amd64@pilot-discovery": "arm64" } });
+            assert.notStrictEqual(run.status, 0);
+            assert.match(run.result?.value.message, /pilot for linux\/amd64: \/usr\/local\/bin\/pilot-discovery is AArch64, not X86-64/);
+        });
+    });
+
+    it("prebuilt-envoy: checks envoy where the tree's own bin/init.sh downloads it, builds, logs in again, then pushes", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_TAG: "git-1a2b3c4d5e6f" });
         assert.strictEqual(run.status, 0, run.stderr);
-        const envoyChecks = run.calls.filter((c) => c.startsWith("curl -fsSI"));
-        assert.deepStrictEqual(envoyChecks, [
+        assert.deepStrictEqual(run.calls.filter((c) => c.startsWith("curl -fsSI")), [
             `curl -fsSI -o /dev/null https://storage.googleapis.com/istio-build/proxy/envoy-alpha-${PROXY_SHA}.tar.gz`,
             `curl -fsSI -o /dev/null https://storage.googleapis.com/istio-build/proxy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz`,
         ]);
         assert.deepStrictEqual(work(run.calls), [
             ...ECR_LOGIN,
             ...fetch("istio", ISTIO_SHA),
+            `make -C $TMP/work/abc123def456/istio docker ${makeVars("git-1a2b3c4d5e6f")}`,
             ...ECR_LOGIN, // again right before the push: a token of the build's start may have expired
-            `make -C $TMP/work/abc123def456/istio docker.push HUB=${HUB} TAG=git-1a2b3c4d5e6f DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 ` +
-                "DOCKER_BUILD_VARIANTS=default DOCKER_TARGETS=docker.pilot docker.proxyv2 ISTIO_ENVOY_BASE_URL=https://storage.googleapis.com/istio-build/proxy",
-            END_HOST,
+            `make -C $TMP/work/abc123def456/istio docker.push ${makeVars("git-1a2b3c4d5e6f")}`,
         ]);
+        assert.ok(!run.calls.some((c) => c.includes("ISTIO_ENVOY_BASE_URL")), "the tree's own default stands");
+    });
+
+    it("prebuilt-envoy on a tree whose init.sh moved to blob.istio.io checks envoy there", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, FAKE_INIT_SH: INIT_SH.master });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(run.calls.includes(`curl -fsSI -o /dev/null https://blob.istio.io/istio-build/proxy/envoy-alpha-${PROXY_SHA}-arm64.tar.gz`), run.calls.join("\n"));
+    });
+
+    it("a building mode refuses an image the checked-out tree does not build, naming it", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, ARMFARM_IMAGES: "pilot ztunnel", FAKE_DOCKER_YAML: DOCKER_YAML["1.17.0"] });
+        assert.notStrictEqual(run.status, 0);
+        assert.strictEqual(run.result?.value.message, "istio/istio at 1a2b3c4d5e6f builds no ztunnel (its tools/docker.yaml does not list them); leave them out of the build's images");
+        assert.ok(!run.calls.some((c) => c.startsWith("make ")));
+    });
+
+    it("without HOME (as SSM runs it), logs in where Istio's build container finds the login, and pushes", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA }, { noHome: true });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(run.calls.includes("getent passwd 0"), "HOME comes from the passwd entry");
+        assert.ok(run.calls.some((c) => c.startsWith("make -C $TMP/work/abc123def456/istio docker.push ")));
     });
 
     it("from-source: build-tools from istio/tools, envoy per architecture from istio/proxy, then Istio with that envoy", () => {
@@ -171,6 +334,8 @@ describe("the build script (bash, with fake tools)", function () {
             `docker run --rm --platform linux/${arch} -v $TMP/work/abc123def456/proxy:/work -v $TMP/work/abc123def456/istio/out/armfarm-envoy:/out ` +
             `-v armfarm-bazel-${arch}:/home/.cache -w /work ${tools}/build-tools-proxy:tools-aa11bb22cc33 bash -c make build_envoy && ` +
             `install -D bazel-bin/envoy /tmp/pack/usr/local/bin/envoy && tar -C /tmp/pack -czf /out/envoy-alpha-${PROXY_SHA}${suffix}.tar.gz usr/local/bin/envoy`;
+        const vars = `HUB=${HUB} TAG=1.30.3 VERSION=1.30.3 DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 DOCKER_BUILD_VARIANTS=default DOCKER_TARGETS=docker.proxyv2 ` +
+            `ISTIO_ENVOY_BASE_URL=file:///work/out/armfarm-envoy ISTIO_ENVOY_VERSION=${PROXY_SHA} IMG=${tools}/build-tools:tools-aa11bb22cc33`;
         assert.deepStrictEqual(work(run.calls), [
             ...ECR_LOGIN,
             ...fetch("tools", TOOLS_SHA),
@@ -180,48 +345,56 @@ describe("the build script (bash, with fake tools)", function () {
             `make -C $TMP/work/abc123def456/tools containers HUB=${tools} VERSION=tools-aa11bb22cc33 DRY_RUN=1`,
             envoy("amd64", ""),
             envoy("arm64", "-arm64"),
+            `make -C $TMP/work/abc123def456/istio docker ${vars}`,
             ...ECR_LOGIN,
-            `make -C $TMP/work/abc123def456/istio docker.push HUB=${HUB} TAG=1.30.3 DOCKER_ARCHITECTURES=linux/amd64,linux/arm64 ` +
-                `DOCKER_BUILD_VARIANTS=default DOCKER_TARGETS=docker.proxyv2 ISTIO_ENVOY_BASE_URL=file:///work/out/armfarm-envoy ` +
-                `ISTIO_ENVOY_VERSION=${PROXY_SHA} IMG=${tools}/build-tools:tools-aa11bb22cc33`,
-            END_HOST,
+            `make -C $TMP/work/abc123def456/istio docker.push ${vars}`,
         ]);
     });
 
     it("a tag already published for every architecture: verifies only, builds nothing", () => {
-        const both = "linux/amd64 linux/arm64";
         const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA },
-            { published: { [`${HUB}/pilot:1.30.3`]: both, [`${HUB}/proxyv2:1.30.3`]: both } });
+            { published: { [`${HUB}/pilot:1.30.3`]: BOTH, [`${HUB}/proxyv2:1.30.3`]: BOTH } });
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(work(run.calls), [...ECR_LOGIN, END_HOST]);
+        assert.deepStrictEqual(work(run.calls), ECR_LOGIN);
         assert.ok(run.calls.includes(`docker buildx imagetools inspect --raw ${HUB}/proxyv2:1.30.3`));
-        assert.match(run.calls.find((c) => c.includes("/result "))!, /"status":"succeeded","message":"already published; verified only"/);
+        assert.strictEqual(run.result?.value.message, "already published; verified only");
     });
 
     it("builds only the images not yet published", () => {
-        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" },
-            { published: { [`${HUB}/pilot:1.30.3`]: "linux/amd64 linux/arm64" } });
+        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" }, { published: { [`${HUB}/pilot:1.30.3`]: BOTH } });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(run.calls.filter((c) => c.startsWith("docker buildx imagetools create")),
             [`docker buildx imagetools create --tag ${HUB}/proxyv2:1.30.3 docker.io/istio/proxyv2:1.30.3`]);
     });
 
-    it("refuses a tag that exists without a platform, since tags are immutable", () => {
-        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" },
-            { published: { [`${HUB}/pilot:1.30.3`]: "linux/amd64" } });
+    it("refuses an index that exists without a platform, since tags are immutable", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" }, { published: { [`${HUB}/pilot:1.30.3`]: "linux/amd64" } });
         assert.notStrictEqual(run.status, 0);
-        assert.match(run.stderr, /pilot:1\.30\.3 exists without linux\/arm64 \(linux\/amd64 \); tags are immutable/);
-        assert.match(run.calls.find((c) => c.includes("/result "))!, /"status":"failed","message":"step verify failed with exit status 1"/);
+        assert.strictEqual(run.result?.value.message, `${HUB}/pilot:1.30.3 exists without linux/arm64 (it has linux/amd64); tags are immutable, publish under another tag`);
+        assert.ok(!run.calls.some((c) => c.startsWith("docker buildx imagetools create")));
     });
 
-    it("a failing step fails the script with its message, records the failure with the log tail, and still ends the host", () => {
+    it("refuses a plain single-platform image under the tag with the same message, naming its platform", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" }, { published: { [`${HUB}/proxyv2:1.30.3`]: "single:linux/amd64" } });
+        assert.notStrictEqual(run.status, 0);
+        assert.strictEqual(run.result?.value.message, `${HUB}/proxyv2:1.30.3 exists without linux/arm64 (it has linux/amd64); tags are immutable, publish under another tag`);
+    });
+
+    it("a failing step fails the script with its message, and records the failure with the log tail", () => {
         const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA }, { fail: "make -C" });
         assert.notStrictEqual(run.status, 0);
         assert.match(run.stderr, /armfarm-build: FAILED: step istio-images failed with exit status 3/);
         assert.match(run.log, /armfarm-build-abc123def456 istio-images: fake make: simulated failure/);
-        assert.match(run.calls.find((c) => c.includes("/result "))!, /"status":"failed","message":"step istio-images failed with exit status 3"/);
-        assert.match(run.calls.find((c) => c.includes("/log-tail "))!, /istio-images: fake make: simulated failure/);
-        assert.strictEqual(run.calls[run.calls.length - 1], END_HOST);
+        assert.strictEqual(run.result?.value.message, "step istio-images failed with exit status 3");
+        assert.match(run.result?.value.logTail, /istio-images: fake make: simulated failure/);
+    });
+
+    it("keeps its result within a Standard parameter's 4096 bytes, giving up log lines first", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3" }, { logLines: 100, fail: "imagetools create" });
+        const bytes = Buffer.byteLength(JSON.stringify(run.result?.value));
+        assert.ok(bytes <= 4096, `${bytes} bytes`);
+        assert.match(run.result?.value.logTail, /fake docker: simulated failure/, "the newest lines stay");
+        assert.ok(bytes > 3000, "the tail fills the room it has");
     });
 
     it("a missing prebuilt envoy stops the build before Istio's make", () => {
@@ -235,7 +408,19 @@ describe("the build script (bash, with fake tools)", function () {
         const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3", ARMFARM_TIMEOUT_SECONDS: "1", FAKE_SLEEP: "5" });
         assert.strictEqual(run.status, 124);
         assert.match(run.stderr, /FAILED: the build did not finish within 1s and was stopped/);
-        assert.strictEqual(run.calls[run.calls.length - 1], END_HOST);
+        assert.strictEqual(run.result?.value.message, "the build did not finish within 1s and was stopped");
+    });
+
+    it("logs in to Docker Hub with the farm's account, the token on stdin only", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "mirror", ARMFARM_ISTIO_RELEASE: "1.30.3", ARMFARM_DOCKERHUB_PARAMETER: "/armfarm/farm/dockerhub" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(run.calls.includes("aws ssm get-parameter --region us-east-1 --name /armfarm/farm/dockerhub --with-decryption --query Parameter.Value --output text"));
+        assert.ok(run.calls.includes("docker login --username armfarmci --password-stdin docker.io"));
+        assert.ok(run.loginInputs.includes("dckr_pat_FAKE0000"));
+        assert.ok(!run.calls.some((c) => c.includes("dckr_pat_FAKE0000")) && !run.log.includes("dckr_pat_FAKE0000") && !JSON.stringify(run.result).includes("dckr_pat"),
+            "the token is on no command line, in no log and in no result");
+        const order = (prefix: string) => run.calls.findIndex((c) => c.startsWith(prefix));
+        assert.ok(order("docker login --username armfarmci") < order("docker buildx imagetools create"), "before any pull from Docker Hub");
     });
 
     describe("publishing to Artifact Registry through Workload Identity Federation", () => {
@@ -256,12 +441,18 @@ describe("the build script (bash, with fake tools)", function () {
         it("exchanges the host role for a push token with gcloud, then pushes to the hub; ECR is never asked", () => {
             const run = runScript(federated);
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.deepStrictEqual(work(run.calls), [
-                ...login,
-                ...mirrorOf(AR_HUB),
-                END_HOST,
-            ]);
+            assert.deepStrictEqual(work(run.calls), [...login, ...mirrorOf(AR_HUB)]);
             assert.ok(!run.calls.some((c) => c.startsWith("aws ecr")));
+        });
+
+        it("a building mode takes a fresh token right before the push, after the build", () => {
+            const run = runScript({ ...federated, ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const w = work(run.calls);
+            const build = w.findIndex((c) => / docker HUB=/.test(c));
+            const push = w.findIndex((c) => / docker\.push HUB=/.test(c));
+            assert.ok(build > 0 && push > build);
+            assert.deepStrictEqual(w.slice(build + 1, push), login);
         });
 
         it("fails without the federation it needs, naming the variable", () => {

@@ -1,7 +1,10 @@
 import * as assert from "assert";
-import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
+import * as fs from "fs";
+import * as path from "path";
+import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR } from "./harness";
+import { buildDocumentContent } from "../components/aws/build-document";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
-import { buildResultParameters } from "../scripts/plan/mocks/build";
+import { waitOutput } from "../scripts/plan/mocks/build";
 
 const ISTIO_SHA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 const PROXY_SHA = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
@@ -9,6 +12,9 @@ const TOOLS_SHA = "aa11bb22cc33dd44ee55ff6677889900aabbccdd";
 const ASG = "aws:autoscaling/group:Group";
 const ASSOCIATION = "aws:ssm/association:Association";
 const DOCUMENT = "aws:ssm/document:Document";
+const WAIT = "command:local:Command";
+const POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ACCOUNT = "123456789012";
 
 /** The build script's environment as the document exports it. */
 function scriptEnv(view: PlanView): Record<string, string> {
@@ -17,6 +23,13 @@ function scriptEnv(view: PlanView): Record<string, string> {
     return Object.fromEntries(lines.map((l) => /^export (ARMFARM_\w+)='(.*)'$/.exec(l)).filter((m) => m !== null)
         .map((m) => [m![1], m![2]]));
 }
+
+/** The settings the wait command runs with. */
+function waitSettings(view: PlanView): Record<string, any> {
+    return JSON.parse((view.get(WAIT, "build-wait").inputs.environment as Record<string, string>).ARMFARM_BUILD_WAIT);
+}
+
+const runOf = (view: PlanView) => (view.outputs.buildKey as string).slice(0, 12);
 
 const prebuilt = { "armfarm:buildMode": "prebuilt-envoy", "armfarm:buildIstioSha": ISTIO_SHA, "armfarm:buildIstioRelease": undefined };
 const fromSource = { ...prebuilt, "armfarm:buildMode": "from-source", "armfarm:buildProxySha": PROXY_SHA, "armfarm:buildToolsSha": TOOLS_SHA, "armfarm:farmRootVolumeGiB": 500 };
@@ -31,7 +44,7 @@ const BUILD_ALONE: Overrides = {
 const { plan, planError } = planningWith(BUILD_ALONE);
 
 describe("IstioImageBuild", () => {
-    it("wires the dev stack's build to the farm: a host group from its launch template, targeted by run tag", async () => {
+    it("wires the dev stack's build to the farm: a host group from its launch template over its subnets, targeted by run tag", async () => {
         const view = await plan();
         const group = view.get(ASG, "build-host");
         const key = view.outputs.buildKey as string;
@@ -41,41 +54,206 @@ describe("IstioImageBuild", () => {
         assert.deepStrictEqual(group.options.ignoreChanges, ["desiredCapacity"]);
         const spec = (group.inputs.mixedInstancesPolicy as any).launchTemplate.launchTemplateSpecification;
         assert.deepStrictEqual(spec, { launchTemplateId: view.outputs.farmLaunchTemplateId, version: "1" });
-        assert.match((group.inputs.vpcZoneIdentifiers as string[])[0], /^subnet-[0-9a-f]{17}$/);
+        assert.deepStrictEqual(group.inputs.vpcZoneIdentifiers, view.outputs.farmSubnetIds);
         const runTag = (group.inputs.tags as any[]).find((t) => t.key === "armfarm:build-run");
         assert.deepStrictEqual(runTag, { key: "armfarm:build-run", value: key.slice(0, 12), propagateAtLaunch: true });
         const association = view.get(ASSOCIATION, "build-build");
-        assert.deepStrictEqual(association.inputs.targets, [{ key: "tag:armfarm:build-run", values: [key.slice(0, 12)] }]);
-        assert.ok(association.options.dependsOn.includes(group.urn));
-        assert.deepStrictEqual(association.options.replaceOnChanges, ["associationName", "targets"]);
+        assert.deepStrictEqual(association.inputs, {
+            associationName: `armfarm-build-${key.slice(0, 12)}`, name: `armfarm-build-${key.slice(0, 12)}`,
+            targets: [{ key: "tag:armfarm:build-run", values: [key.slice(0, 12)] }], maxConcurrency: "1", maxErrors: "0",
+        });
         assert.strictEqual(view.outputs.hub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
         assert.strictEqual(view.outputs.tag, "1.30.3");
         assert.deepStrictEqual(Object.keys(view.outputs.imageDigests as object).sort(), ["install-cni", "pilot", "proxyv2", "ztunnel"]);
         assert.match(view.outputs.buildLogLocation as string, new RegExp(`aws logs tail /armfarm/farm .*armfarm-build-${key.slice(0, 12)}`));
-        assert.strictEqual(typeof view.outputs.buildDurationSeconds, "number");
     });
 
-    it("launches spot hosts across same-size Graviton generations, and on-demand ones without spot", async () => {
-        const spot = (await plan()).get(ASG, "build-host").inputs.mixedInstancesPolicy as any;
-        assert.deepStrictEqual(spot.launchTemplate.overrides.map((o: any) => o.instanceType), ["m6g.4xlarge", "m7g.4xlarge", "m8g.4xlarge"]);
-        assert.strictEqual(spot.instancesDistribution.onDemandPercentageAboveBaseCapacity, 0);
-        assert.strictEqual(spot.instancesDistribution.spotAllocationStrategy, "price-capacity-optimized");
-        const onDemand = (await plan({ "armfarm:farmSpot": false })).get(ASG, "build-host").inputs.mixedInstancesPolicy as any;
-        assert.deepStrictEqual(onDemand.launchTemplate.overrides.map((o: any) => o.instanceType), ["m6g.4xlarge"]);
-        assert.strictEqual(onDemand.instancesDistribution.onDemandPercentageAboveBaseCapacity, 100);
+    describe("the wait: pulumi up holds until the build recorded its result", () => {
+        it("does not trust the association's own wait, which returns before any host exists", async () => {
+            // terraform-provider-aws internal/service/ssm/association.go: create waits only with
+            // wait_for_success_timeout_seconds, and returns on an Overview of Success, which an association whose
+            // tag matches no instance yet reports (issue #31175).
+            const association = (await plan()).get(ASSOCIATION, "build-build");
+            assert.strictEqual(association.inputs.waitForSuccessTimeoutSeconds, undefined);
+        });
+
+        it("runs the wait once per run on the deployer's machine, streaming its progress, after the association and the hosts", async () => {
+            const view = await plan();
+            const wait = view.get(WAIT, "build-wait");
+            assert.strictEqual(wait.inputs.create, "node --require sucrase/register/ts components/aws/build-wait/main.ts");
+            assert.deepStrictEqual([wait.inputs.logging, wait.inputs.addPreviousOutputInEnv, wait.inputs.triggers], ["stderr", false, [runOf(view)]]);
+            for (const dep of [view.get(ASSOCIATION, "build-build"), view.get(ASG, "build-host"), view.get(ASG, "build-host-on-demand")]) {
+                assert.ok(wait.options.dependsOn.includes(dep.urn), `the wait comes after ${dep.name}`);
+            }
+            assert.deepStrictEqual(wait.options.ignoreChanges, ["create", "environment"]);
+        });
+
+        it("hands the wait the run's association, groups, result path, log group and bounds", async () => {
+            const view = await plan();
+            const run = runOf(view);
+            const { associationId, ...settings } = waitSettings(view);
+            assert.deepStrictEqual(settings, {
+                region: "us-east-1", runId: run,
+                groups: [`armfarm-build-${run}`, `armfarm-build-${run}-on-demand`],
+                resultPath: `/armfarm/builds/build/${run}`, instanceArnPrefix: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`,
+                logGroupName: "/armfarm/farm", hostReadySeconds: 20 * 60, buildSeconds: 30 * 60,
+                logLocation: view.outputs.buildLogLocation,
+            });
+            // The association's id, as AWS gives it (the plan's mock answers a UUID).
+            assert.match(associationId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        });
+
+        it("reads the registry only after the wait has the build's result", async () => {
+            const events: string[] = [];
+            await plan({}, { mocks: {
+                resources: { [WAIT]: (name, inputs) => {
+                    events.push("wait");
+                    return { stdout: waitOutput(JSON.parse(inputs.environment.ARMFARM_BUILD_WAIT).runId), stderr: "" };
+                } },
+                invokes: { "docker:index/getRegistryImageManifests:getRegistryImageManifests": (i) => { events.push("registry"); return manifestsFor(String(i.name)); } },
+            } });
+            assert.deepStrictEqual(events, ["wait", "registry", "registry", "registry", "registry"]);
+        });
+
+        it("takes the duration and the binaries' machines from the result the wait printed", async () => {
+            const binaries = { pilot: { "linux/arm64": { "pilot-discovery": "AArch64" } } };
+            const view = await plan({}, { mocks: { resources: { [WAIT]: () => ({ stdout: waitOutput("x", { durationSeconds: 1234, binaries }), stderr: "" }) } } });
+            assert.strictEqual(view.outputs.buildDurationSeconds, 1234);
+            assert.deepStrictEqual(view.outputs.buildBinaryMachines, binaries);
+        });
+
+        it("fails when the wait printed no successful result", async () => {
+            const message = await planError({}, { mocks: { resources: { [WAIT]: () => ({ stdout: waitOutput("x", { status: "failed", message: "step mirror-pilot failed" }), stderr: "" }) } } });
+            assert.match(message, /the build's wait printed no successful result/);
+        });
     });
 
-    it("lets the host end only its own group and record only its own result", async () => {
+    describe("the run's SSM document", () => {
+        const script = fs.readFileSync(path.join(PROJECT_DIR, "components/build/istio-build.sh"), "utf8");
+
+        it("writes the repository's build script verbatim, exports the environment, and exits with the script's status", async () => {
+            const view = await plan();
+            const doc = JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string);
+            assert.deepStrictEqual([doc.schemaVersion, doc.mainSteps.length, doc.mainSteps[0].action], ["2.2", 1, "aws:runShellScript"]);
+            const lines: string[] = doc.mainSteps[0].inputs.runCommand;
+            const env = scriptEnv(view);
+            assert.deepStrictEqual(lines, [
+                "install -d -m 0755 /usr/local/lib/armfarm",
+                "cat > /usr/local/lib/armfarm/istio-build.sh <<'ARMFARM_BUILD_SCRIPT'",
+                ...script.replace(/\n$/, "").split("\n"),
+                "ARMFARM_BUILD_SCRIPT",
+                ...Object.keys(env).sort().map((k) => `export ${k}='${env[k]}'`),
+                // The step's status is the script's, which has recorded its result before it exits.
+                "exec bash /usr/local/lib/armfarm/istio-build.sh",
+            ]);
+            assert.ok(!script.split("\n").includes("ARMFARM_BUILD_SCRIPT"), "the here-document's end marker is not a line of the script");
+            assert.strictEqual(doc.mainSteps[0].inputs.timeoutSeconds, String((30 + 20) * 60 + 600));
+        });
+
+        it("refuses every character that could leave its single quotes or start a command", () => {
+            for (const c of ["'", "\"", "$", "`", ";", "&", "|", "\n", "\\", "(", ")", "<", ">", "*", "?", "!", "#", "~", "{", "}", "[", "]"]) {
+                assert.throws(() => buildDocumentContent({ ARMFARM_TAG: `1.30.3${c}x` }, 3600), /holds a character the document does not pass/, JSON.stringify(c));
+            }
+            assert.doesNotThrow(() => buildDocumentContent({ ARMFARM_IMAGES: "pilot proxyv2", ARMFARM_HUB: "a.b/c_d-e:1", ARMFARM_X: "k=v,w+1@z" }, 3600));
+        });
+
+        it("refuses a step timeout the agent would replace with one hour", () => {
+            assert.throws(() => buildDocumentContent({}, 172801), /outside the 5 to 172800 seconds the agent honours/);
+            assert.throws(() => buildDocumentContent({}, 4), /outside the 5 to 172800 seconds/);
+            assert.doesNotThrow(() => buildDocumentContent({}, 172800));
+        });
+    });
+
+    it("reports each platform's digest as the registry gives it, platform by platform, and no attestation entry", async () => {
         const view = await plan();
-        const runId = (view.outputs.buildKey as string).slice(0, 12);
-        const policy = JSON.parse(view.get("aws:iam/rolePolicy:RolePolicy", "build-host").inputs.policy as string);
-        assert.deepStrictEqual(policy.Statement.map((s: any) => s.Action), [["autoscaling:TerminateInstanceInAutoScalingGroup"], ["ssm:PutParameter"]]);
-        const groupArn = (group: string) => new RegExp(`^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName/${group}$`);
-        // The dev farm runs on spot: the host may be in the run's spot group or its on-demand standby.
-        const [spotGroup, standby] = policy.Statement[0].Resource as string[];
-        assert.match(spotGroup, groupArn(`armfarm-build-${runId}`));
-        assert.match(standby, groupArn(`armfarm-build-${runId}-on-demand`));
-        assert.strictEqual(policy.Statement[1].Resource, `arn:aws:ssm:us-east-1:123456789012:parameter/armfarm/builds/build/${runId}/*`);
+        const answer = manifestsFor(`${view.outputs.hub}/proxyv2:1.30.3`).manifests;
+        const digest = (os: string, arch: string) => answer.find((m) => m.os === os && m.architecture === arch)!.sha256Digest;
+        assert.deepStrictEqual((view.outputs.imageDigests as any).proxyv2, { "linux/amd64": digest("linux", "amd64"), "linux/arm64": digest("linux", "arm64") });
+        assert.notStrictEqual(digest("linux", "amd64"), digest("linux", "arm64"));
+    });
+
+    it("bounds the run: the build phase, and the document's step by the boot wait and a margin on top", async () => {
+        const step = (view: PlanView) => JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string).mainSteps[0].inputs.timeoutSeconds;
+        const mirror = await plan();
+        assert.strictEqual(scriptEnv(mirror).ARMFARM_TIMEOUT_SECONDS, String(30 * 60));
+        assert.strictEqual(step(mirror), String((30 + 20) * 60 + 600));
+        const set = await plan({ ...prebuilt, "armfarm:buildTimeoutMinutes": 45 });
+        assert.strictEqual(scriptEnv(set).ARMFARM_TIMEOUT_SECONDS, String(45 * 60));
+        assert.strictEqual(waitSettings(set).buildSeconds, 45 * 60);
+        assert.strictEqual(scriptEnv(await plan(fromSource)).ARMFARM_TIMEOUT_SECONDS, String(1440 * 60));
+        // The agent replaces a step timeout above 172800 s with 3600 (aws/amazon-ssm-agent@3.3.1142.0
+        // agent/plugins/pluginutil/pluginutil.go): the longest build keeps its step within it.
+        const longest = await plan({ ...fromSource, "armfarm:buildTimeoutMinutes": 2850 });
+        assert.strictEqual(step(longest), "172800");
+        assert.match(await planError({ ...fromSource, "armfarm:buildTimeoutMinutes": 2851 }),
+            /armfarm:buildTimeoutMinutes: "2851" is not accepted; expected an integer from 0 to 2850/);
+    });
+
+    it("fixes a run's document when the run starts: a later edit never restarts the build that is running", async () => {
+        const base = await plan();
+        const edited = await plan({ "armfarm:buildTimeoutMinutes": 45 });
+        assert.strictEqual(edited.outputs.buildKey, base.outputs.buildKey);
+        for (const view of [base, edited]) assert.deepStrictEqual(view.get(DOCUMENT, "build-build").options.ignoreChanges, ["content"]);
+        // The association's inputs are the run's alone: an updated association runs again at once (Systems
+        // Manager API Reference, UpdateAssociation).
+        assert.deepStrictEqual(edited.get(ASSOCIATION, "build-build").inputs, base.get(ASSOCIATION, "build-build").inputs);
+        assert.deepStrictEqual(edited.get(WAIT, "build-wait").options.ignoreChanges, ["create", "environment"]);
+    });
+
+    it("lets hosts end no group: the run's end rule ends the host whose association ended", async () => {
+        const view = await plan({ "armfarm:farmSpot": false });
+        const run = runOf(view);
+        assert.strictEqual(view.ofType(POLICY).filter((p) => p.name === "build-host").length, 0, "no per-run rights on the shared host role");
+        const rule = view.get("aws:cloudwatch/eventRule:EventRule", "build-run-end");
+        assert.strictEqual(rule.inputs.name, `armfarm-build-${run}-end`);
+        // AWS Systems Manager User Guide, "Amazon EventBridge event examples for Systems Manager".
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
+            source: ["aws.ssm"], "detail-type": ["EC2 State Manager Instance Association State Change"],
+            detail: { "association-id": [waitSettings(view).associationId], status: ["Success", "Failed"] },
+        });
+        const target = view.get("aws:cloudwatch/eventTarget:EventTarget", "build-run-end");
+        assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-end:$DEFAULT`);
+        assert.deepStrictEqual(target.inputs.inputTransformer, { inputPaths: { instance: "$.detail.instance-id" }, inputTemplate: "{\"InstanceId\":[<instance>]}" });
+        const runbook = JSON.parse(view.get(DOCUMENT, "build-run-end").inputs.content as string);
+        assert.deepStrictEqual(runbook.mainSteps, [{ name: "endHost", action: "aws:executeAwsApi",
+            inputs: { Service: "autoscaling", Api: "TerminateInstanceInAutoScalingGroup", InstanceId: "{{ InstanceId }}", ShouldDecrementDesiredCapacity: true } }]);
+        assert.strictEqual(runbook.assumeRole, `arn:aws:iam::${ACCOUNT}:role/build-run-automation`);
+        const automation = JSON.parse(view.get(POLICY, "build-run-automation").inputs.policy as string);
+        assert.deepStrictEqual(automation.Statement, [{ Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"],
+            Resource: [`arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/armfarm-build-${run}`] }]);
+    });
+
+    it("trusts its service roles only from this account and for this run's rules and executions", async () => {
+        const view = await plan();
+        const run = runOf(view);
+        const trust = (name: string) => JSON.parse(view.get("aws:iam/role:Role", name).inputs.assumeRolePolicy as string).Statement;
+        assert.deepStrictEqual(trust("build-run-automation"), [{ Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": [`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-execution/*`] } } }]);
+        assert.deepStrictEqual(trust("build-run-events"), [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": [
+                `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-build-${run}-end`, `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-build-${run}-spot-refused`,
+            ] } } }]);
+        const events = JSON.parse(view.get(POLICY, "build-run-events").inputs.policy as string);
+        assert.deepStrictEqual(events.Statement.map((st: any) => [st.Action, st.Resource, st.Condition]), [
+            [["ssm:StartAutomationExecution"], [`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-end:*`,
+                `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-spot-fallback:*`], undefined],
+            [["iam:PassRole"], [`arn:aws:iam::${ACCOUNT}:role/build-run-automation`], { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } }],
+        ]);
+    });
+
+    it("launches no host before its end rule, its fallback and every role policy they and the host need are in place", async () => {
+        const view = await plan();
+        for (const groupName of ["build-host", "build-host-on-demand"]) {
+            const deps = view.get(ASG, groupName).options.dependsOn;
+            for (const [type, name] of [
+                ["aws:cloudwatch/eventTarget:EventTarget", "build-run-end"], ["aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused"],
+                ["aws:cloudwatch/eventRule:EventRule", "build-run-end"], ["aws:cloudwatch/eventRule:EventRule", "build-spot-refused"],
+                [POLICY, "build-run-automation"], [POLICY, "build-run-events"], [POLICY, "farm-host"],
+                ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "farm-host-ssm"], [ASSOCIATION, "build-build"],
+            ]) {
+                assert.ok(deps.includes(view.get(type, name).urn), `${groupName} waits for ${name}`);
+            }
+        }
     });
 
     describe("the script's parameters", () => {
@@ -90,15 +268,29 @@ describe("IstioImageBuild", () => {
             assert.strictEqual(env.ARMFARM_ISTIO_SHA, undefined);
         });
 
-        it("prebuilt-envoy: the istio/istio commit and Istio's envoy bucket", async () => {
+        it("prebuilt-envoy: the istio/istio commit; envoy where the tree's own bin/init.sh finds it, so no base URL", async () => {
             const view = await plan(prebuilt);
             const env = scriptEnv(view);
             assert.strictEqual(env.ARMFARM_BUILD_MODE, "prebuilt-envoy");
             assert.strictEqual(env.ARMFARM_ISTIO_SHA, ISTIO_SHA);
-            assert.strictEqual(env.ARMFARM_ENVOY_BASE_URL, "https://storage.googleapis.com/istio-build/proxy");
+            assert.strictEqual(env.ARMFARM_ENVOY_BASE_URL, undefined);
             assert.strictEqual(env.ARMFARM_TAG, `git-${ISTIO_SHA.slice(0, 12)}`);
             assert.strictEqual(env.ARMFARM_PROXY_SHA, undefined);
             assert.strictEqual(view.outputs.tag, `git-${ISTIO_SHA.slice(0, 12)}`);
+        });
+
+        it("names the main binaries of each image, as the 1.30.3 Dockerfiles copy them, for the ELF check", async () => {
+            assert.strictEqual(scriptEnv(await plan()).ARMFARM_IMAGE_BINARIES,
+                "pilot=/usr/local/bin/pilot-discovery proxyv2=/usr/local/bin/pilot-agent,/usr/local/bin/envoy " +
+                "install-cni=/usr/local/bin/install-cni,/opt/cni/bin/istio-cni ztunnel=/usr/local/bin/ztunnel");
+        });
+
+        it("records the result under the run's path, tagged with the host's ARN of this account and region", async () => {
+            const view = await plan();
+            const env = scriptEnv(view);
+            assert.strictEqual(env.ARMFARM_RESULT_PATH, `/armfarm/builds/build/${runOf(view)}`);
+            assert.strictEqual(env.ARMFARM_INSTANCE_ARN_PREFIX, `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`);
+            assert.strictEqual(env.ARMFARM_ASG_NAME, undefined, "the host ends no group");
         });
 
         it("from-source: the three commits", async () => {
@@ -156,16 +348,16 @@ describe("IstioImageBuild", () => {
             assert.strictEqual(again.get(ASG, "build-host").inputs.name, `armfarm-build-${runId}`);
             assert.deepStrictEqual(again.get(ASSOCIATION, "build-build").inputs.targets, [{ key: "tag:armfarm:build-run", values: [runId] }]);
         });
-    });
 
-    it("bounds the build by its timeout, and waits for the host's boot on top", async () => {
-        const mirror = await plan();
-        assert.strictEqual(scriptEnv(mirror).ARMFARM_TIMEOUT_SECONDS, String(30 * 60));
-        assert.strictEqual(mirror.get(ASSOCIATION, "build-build").inputs.waitForSuccessTimeoutSeconds, (30 + 20 + 15) * 60);
-        const set = await plan({ ...prebuilt, "armfarm:buildTimeoutMinutes": 45 });
-        assert.strictEqual(scriptEnv(set).ARMFARM_TIMEOUT_SECONDS, String(45 * 60));
-        assert.strictEqual(set.get(ASSOCIATION, "build-build").inputs.waitForSuccessTimeoutSeconds, (45 + 20 + 15) * 60);
-        assert.strictEqual(scriptEnv(await plan(fromSource)).ARMFARM_TIMEOUT_SECONDS, String(1440 * 60));
+        it("from-source: the default tag changes with every source that changes the images, so a new proxy is built, not verified", async () => {
+            const base = await plan(fromSource);
+            assert.strictEqual(base.outputs.tag, `git-${ISTIO_SHA.slice(0, 12)}-proxy-${PROXY_SHA.slice(0, 12)}-tools-${TOOLS_SHA.slice(0, 12)}`);
+            for (const change of [{ "armfarm:buildProxySha": "ffffffffffffffffffffffffffffffffffffffff" }, { "armfarm:buildToolsSha": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" }]) {
+                const view = await plan({ ...fromSource, ...change });
+                assert.notStrictEqual(view.outputs.tag, base.outputs.tag, JSON.stringify(change));
+                assert.notStrictEqual(view.outputs.buildKey, base.outputs.buildKey);
+            }
+        });
     });
 
     it("fails when the registry's index lacks a platform, naming the image and the platform", async () => {
@@ -174,17 +366,6 @@ describe("IstioImageBuild", () => {
                 manifestsFor(String(i.name), String(i.name).includes("/proxyv2:") ? ["linux/amd64"] : undefined),
         } } });
         assert.match(message, /istio\/proxyv2:1\.30\.3 has no linux\/arm64 image \(its index lists linux\/amd64\)/);
-    });
-
-    it("fails a failed build with its step, the tail of its log and where the rest is", async () => {
-        const message = await planError({}, { mocks: { invokes: {
-            "aws:ssm/getParametersByPath:getParametersByPath": (i) => buildResultParameters(String(i.path),
-                { status: "failed", message: "step mirror-pilot failed with exit status 1", instanceId: "i-0abc" },
-                "armfarm-build-x mirror-pilot: ERROR: docker.io/istio/pilot:1.30.3: not found"),
-        } } });
-        assert.match(message, /the Istio image build failed: step mirror-pilot failed with exit status 1/);
-        assert.match(message, /Last lines of its log:\n {4}armfarm-build-x mirror-pilot: ERROR: docker.io\/istio\/pilot:1.30.3: not found/);
-        assert.match(message, /Full log: CloudWatch Logs group \/armfarm\/farm.*aws logs tail .*\(host i-0abc, stream i-0abc\/armfarm\)/);
     });
 
     it("is absent without the build part, and its unset keys are no error then", async () => {
@@ -283,46 +464,68 @@ describe("IstioImageBuild", () => {
             assert.deepStrictEqual(standby.options.ignoreChanges, ["desiredCapacity"]);
         });
 
-        it("starts the fallback runbook when the spot group reports a failed launch", () => {
+        it("starts the fallback runbook only when the spot group is refused for want of spot capacity", () => {
             const key = (spot.outputs.buildKey as string).slice(0, 12);
             const rule = spot.get("aws:cloudwatch/eventRule:EventRule", "build-spot-refused");
+            // Amazon EC2 Auto Scaling User Guide, "Troubleshoot instance launch failures": the messages of a spot
+            // request that cannot be filled. Other failures (a zone or type not offered, a quota, an instance
+            // profile not yet visible) are not a spot shortage, and on-demand would fail alike.
             assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
                 source: ["aws.autoscaling"], "detail-type": ["EC2 Instance Launch Unsuccessful"],
-                detail: { AutoScalingGroupName: [`armfarm-build-${key}`] },
+                detail: {
+                    AutoScalingGroupName: [`armfarm-build-${key}`],
+                    StatusMessage: [
+                        { wildcard: "*There is no Spot capacity available that matches your request*" },
+                        { wildcard: "*Spot request price of * is lower than the minimum required Spot request fulfillment price*" },
+                    ],
+                },
             });
             const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
             assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:$DEFAULT`);
-            const runbook = JSON.parse(spot.get(DOCUMENT, "build-fallback").inputs.content as string);
+            const runbook = JSON.parse(spot.get(DOCUMENT, "build-run-fallback").inputs.content as string);
             assert.deepStrictEqual(runbook.mainSteps.map((step: any) => [step.action, step.inputs.Api, step.inputs.AutoScalingGroupName, step.inputs.DesiredCapacity]), [
                 ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}-on-demand`, 1],
                 ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}`, 0],
             ]);
         });
 
-        it("is in place before the spot group launches anything", () => {
-            const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
-            assert.ok(spot.get(ASG, "build-host").options.dependsOn.includes(target.urn));
+        it("a wildcard pattern matches Auto Scaling's spot messages and not its other launch failures", () => {
+            // EventBridge wildcards: `*` matches any run of characters (EventBridge User Guide, "Comparison operators").
+            const patterns = (JSON.parse(spot.get("aws:cloudwatch/eventRule:EventRule", "build-spot-refused").inputs.eventPattern as string)
+                .detail.StatusMessage as { wildcard: string }[]).map((p) => new RegExp(`^${p.wildcard.split("*").map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "s"));
+            const matches = (message: string) => patterns.some((p) => p.test(message));
+            assert.ok(matches("Could not launch Spot Instances. There is no Spot capacity available that matches your request. Launching EC2 instance failed."));
+            assert.ok(matches("Your Spot request price of 0.015 is lower than the minimum required Spot request fulfillment price of 0.0735. Launching EC2 instance failed."));
+            for (const other of [
+                "Your requested instance type (m6g.4xlarge) is not supported in your requested Availability Zone (us-east-1e). Launching EC2 instance failed.",
+                "5 instance(s) are already running. Launching EC2 instance failed.",
+                "Value (farm-host) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name. Launching EC2 instance failed.",
+            ]) assert.ok(!matches(other), other);
         });
 
-        it("lets the runbook move only this run's groups, and lets EventBridge start only this runbook", () => {
+        it("is in place, with every policy it needs, before the spot group launches anything", () => {
+            const deps = spot.get(ASG, "build-host").options.dependsOn;
+            for (const [type, name] of [["aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused"], [POLICY, "build-run-automation"], [POLICY, "build-run-events"]]) {
+                assert.ok(deps.includes(spot.get(type, name).urn), name);
+            }
+        });
+
+        it("lets the runbooks move and end only this run's groups, and lets EventBridge start only this run's runbooks", () => {
             const key = (spot.outputs.buildKey as string).slice(0, 12);
-            const group = (name: string) => `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`;
-            const automation = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-fallback-automation").inputs.policy as string);
-            assert.deepStrictEqual(automation.Statement, [{ Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"],
-                Resource: [group(`armfarm-build-${key}`), group(`armfarm-build-${key}-on-demand`)] }]);
-            const events = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-fallback-events").inputs.policy as string);
-            assert.deepStrictEqual(events.Statement.map((st: any) => [st.Action, st.Resource]), [
-                [["ssm:StartAutomationExecution"], [`arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:*`]],
-                [["iam:PassRole"], ["arn:aws:iam::123456789012:role/build-fallback-automation"]],
+            const groups = [`armfarm-build-${key}`, `armfarm-build-${key}-on-demand`]
+                .map((name) => `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`);
+            const automation = JSON.parse(spot.get(POLICY, "build-run-automation").inputs.policy as string);
+            assert.deepStrictEqual(automation.Statement, [
+                { Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"], Resource: groups },
+                { Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"], Resource: groups },
             ]);
-            const host = JSON.parse(spot.get("aws:iam/rolePolicy:RolePolicy", "build-host").inputs.policy as string);
-            assert.strictEqual(host.Statement.find((st: any) => st.Sid === "EndOwnHost").Resource.length, 2, "a host on either group can end itself");
         });
 
-        it("is not there without spot", async () => {
+        it("is not there without spot, where only the end rule stands", async () => {
             const onDemand = await plan({ "armfarm:farmSpot": false });
-            assert.deepStrictEqual(onDemand.ofType("aws:cloudwatch/eventRule:EventRule"), []);
+            assert.deepStrictEqual(onDemand.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.name), ["build-run-end"]);
             assert.throws(() => onDemand.get(ASG, "build-host-on-demand"));
+            assert.throws(() => onDemand.get(DOCUMENT, "build-run-fallback"));
         });
     });
 });

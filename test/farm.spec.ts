@@ -66,16 +66,16 @@ describe("GravitonBuildFarm", () => {
             }
         });
 
-        it("launches hosts with the farm's instance profile and security group, in the farm's subnet", () => {
+        it("launches hosts with the farm's instance profile and security group, in the farm's subnets", () => {
             const lt = launchTemplate(dev);
             // Ids and ARNs are the mock cloud's answers for the farm's own resources (scripts/plan/mocks/aws.ts).
             assert.strictEqual(lt.iamInstanceProfile.arn, `arn:aws:iam::${FAKE_AWS_ACCOUNT}:instance-profile/farm-host`);
             assert.strictEqual(dev.get("aws:iam/instanceProfile:InstanceProfile", "farm-host").inputs.role, "farm-host");
             assert.deepStrictEqual(lt.networkInterfaces[0].securityGroups, [`sg-${stableHex(17, "farm-hosts")}`]);
-            // The subnet is the launching group's to name (Auto Scaling refuses a template that fixes one).
+            // The subnets are the launching group's to name (Auto Scaling refuses a template that fixes one).
             assert.strictEqual(lt.networkInterfaces[0].subnetId, undefined);
             assert.deepStrictEqual(dev.get("aws:autoscaling/group:Group", "build-host").inputs.vpcZoneIdentifiers,
-                [`subnet-${stableHex(17, "farm-subnet")}`]);
+                [0, 1, 2].map((i) => `subnet-${stableHex(17, `farm-subnet-${i}`)}`));
         });
     });
 
@@ -90,21 +90,60 @@ describe("GravitonBuildFarm", () => {
             assert.strictEqual(dev.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length, 0);
         });
 
-        it("builds its own VPC and subnet from the configured CIDRs, routed to an internet gateway", async () => {
+        it("spreads its own VPC over the first zones that offer its instance type, one quarter of the subnet block each", async () => {
             const view = await plan({ "armfarm:farmVpcCidr": "10.80.0.0/16", "armfarm:farmSubnetCidr": "10.80.4.0/22" });
             assert.strictEqual(view.get("aws:ec2/vpc:Vpc", "farm-vpc").inputs.cidrBlock, "10.80.0.0/16");
-            assert.strictEqual(view.get("aws:ec2/subnet:Subnet", "farm-subnet").inputs.cidrBlock, "10.80.4.0/22");
-            const routes = view.get("aws:ec2/routeTable:RouteTable", "farm-routes").inputs.routes as any[];
-            assert.deepStrictEqual(routes.map((r) => r.cidrBlock), ["0.0.0.0/0"]);
-            assert.match(routes[0].gatewayId, /^igw-/);
+            const subnets = [0, 1, 2].map((i) => view.get("aws:ec2/subnet:Subnet", `farm-subnet-${i}`));
+            assert.deepStrictEqual(subnets.map((sn) => [sn.inputs.availabilityZone, sn.inputs.cidrBlock, sn.inputs.mapPublicIpOnLaunch]), [
+                ["us-east-1a", "10.80.4.0/24", true], ["us-east-1b", "10.80.5.0/24", true], ["us-east-1c", "10.80.6.0/24", true],
+            ]);
+            for (const sn of subnets) {
+                assert.deepStrictEqual(sn.options.ignoreChanges, ["availabilityZone"], "a zone offering the type later must not replace a subnet");
+            }
+            const routes = view.get("aws:ec2/routeTable:RouteTable", "farm-routes");
+            assert.deepStrictEqual((routes.inputs.routes as any[]).map((r) => [r.cidrBlock, r.gatewayId]), [["0.0.0.0/0", `igw-${stableHex(17, "farm-igw")}`]]);
+            for (const i of [0, 1, 2]) {
+                assert.deepStrictEqual(view.get("aws:ec2/routeTableAssociation:RouteTableAssociation", `farm-routes-${i}`).inputs,
+                    { subnetId: `subnet-${stableHex(17, `farm-subnet-${i}`)}`, routeTableId: `rtb-${stableHex(17, "farm-routes")}` });
+            }
+            assert.deepStrictEqual(view.outputs.farmZones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
         });
 
-        it("uses an existing subnet, and its VPC, when one is configured", async () => {
-            const view = await plan({ "armfarm:farmSubnetId": "subnet-0abc12345def67890" });
+        it("skips zones without its instance type: us-east-1b and -e offer no m8g here (the plan's offerings)", async () => {
+            const view = await plan({ "armfarm:farmInstanceType": "m8g.4xlarge", "armfarm:farmSpot": false });
+            assert.deepStrictEqual(view.outputs.farmZones, ["us-east-1a", "us-east-1c", "us-east-1d"]);
+            const four = await plan({ "armfarm:farmInstanceType": "m8g.4xlarge", "armfarm:farmZoneCount": 4 });
+            assert.deepStrictEqual(four.outputs.farmZones, ["us-east-1a", "us-east-1c", "us-east-1d", "us-east-1f"]);
+        });
+
+        it("asks spot only for the equivalents every one of its zones offers", async () => {
+            // us-east-1b has no m8g: with zones a, b and c the spot group asks for m6g and m7g only.
+            const spot = (await plan()).get("aws:autoscaling/group:Group", "build-host").inputs.mixedInstancesPolicy as any;
+            assert.deepStrictEqual(spot.launchTemplate.overrides, [{ instanceType: "m6g.4xlarge" }, { instanceType: "m7g.4xlarge" }]);
+            const acd = (await plan({ "armfarm:farmAvailabilityZones": ["us-east-1a", "us-east-1c", "us-east-1d"] }))
+                .get("aws:autoscaling/group:Group", "build-host").inputs.mixedInstancesPolicy as any;
+            assert.deepStrictEqual(acd.launchTemplate.overrides.map((o: any) => o.instanceType), ["m6g.4xlarge", "m7g.4xlarge", "m8g.4xlarge"]);
+        });
+
+        it("fails naming the zones when too few, or a named one, offer the instance type", async () => {
+            assert.match(await planError({ "aws:region": "eu-west-1", "armfarm:farmZoneCount": 4 }),
+                /the farm spreads its hosts over 4 zones, but only 3 of this region offer m6g\.4xlarge \(eu-west-1a, eu-west-1b, eu-west-1c\); use 3 zones/);
+            assert.match(await planError({ "armfarm:farmAvailabilityZones": ["us-east-1a", "us-east-1e"] }),
+                /us-east-1e does not offer m6g\.4xlarge; zones of this region that do: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f/);
+        });
+
+        it("uses existing subnets, and their VPC, when configured, refusing one in a zone without the type", async () => {
+            const view = await plan({ "armfarm:farmSubnetIds": ["subnet-0abc12345def67890", "subnet-0abc12345def67891"] });
             assert.strictEqual(view.ofType("aws:ec2/vpc:Vpc").length, 0);
             assert.strictEqual(view.ofType("aws:ec2/subnet:Subnet").length, 0);
-            assert.deepStrictEqual(view.get("aws:autoscaling/group:Group", "build-host").inputs.vpcZoneIdentifiers, ["subnet-0abc12345def67890"]);
+            assert.deepStrictEqual(view.get("aws:autoscaling/group:Group", "build-host").inputs.vpcZoneIdentifiers, ["subnet-0abc12345def67890", "subnet-0abc12345def67891"]);
             assert.match(view.get("aws:ec2/securityGroup:SecurityGroup", "farm-hosts").inputs.vpcId as string, /^vpc-/);
+            const inZoneE = { invokes: { "aws:ec2/getSubnet:getSubnet": (i: any) => ({ id: i.id, vpcId: "vpc-0123456789abcdef0", availabilityZone: "us-east-1e", cidrBlock: "10.0.1.0/24" }) } };
+            assert.match(await planError({ "armfarm:farmSubnetIds": ["subnet-0abc12345def67890"] }, { mocks: inZoneE }),
+                /subnet subnet-0abc12345def67890 is in us-east-1e, which does not offer m6g\.4xlarge; zones that do: us-east-1a, us-east-1b/);
+            const twoVpcs = { invokes: { "aws:ec2/getSubnet:getSubnet": (i: any) => ({ id: i.id, vpcId: `vpc-0${String(i.id).slice(-16)}`, availabilityZone: "us-east-1a", cidrBlock: "10.0.1.0/24" }) } };
+            assert.match(await planError({ "armfarm:farmSubnetIds": ["subnet-0abc12345def67890", "subnet-0abc12345def67891"] }, { mocks: twoVpcs }),
+                /the farm's subnets subnet-0abc12345def67890, subnet-0abc12345def67891 are in 2 VPCs \(vpc-0abc12345def67890, vpc-0abc12345def67891\); give subnets of one VPC/);
         });
     });
 
@@ -116,15 +155,39 @@ describe("GravitonBuildFarm", () => {
                 "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
         });
 
-        it("writes only to the farm's log group and pushes only to the farm's repositories", () => {
-            const statements = hostPolicy(dev).Statement as any[];
-            const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+        it("writes only to the farm's log group, pushes only to the farm's repositories, and creates only results in its own name", () => {
             const logGroupArn = `arn:aws:logs:us-east-1:${FAKE_AWS_ACCOUNT}:log-group:/armfarm/farm`;
-            assert.deepStrictEqual(bySid.WriteFarmLogs.Resource, [logGroupArn, `${logGroupArn}:log-stream:*`]);
-            assert.deepStrictEqual(bySid.PushFarmRepositories.Resource.sort(),
-                ["install-cni", "pilot", "proxyv2", "ztunnel"].map((i) => `arn:aws:ecr:us-east-1:${FAKE_AWS_ACCOUNT}:repository/istio/${i}`));
-            assert.ok(bySid.PushFarmRepositories.Action.includes("ecr:PutImage"));
-            assert.ok(!bySid.PushFarmRepositories.Action.some((a: string) => /Delete|\*/.test(a)), "no delete and no wildcard action");
+            assert.deepStrictEqual(hostPolicy(dev).Statement, [
+                { Sid: "WriteFarmLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroupArn, `${logGroupArn}:log-stream:*`] },
+                { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                {
+                    Sid: "PushFarmRepositories", Effect: "Allow",
+                    // The actions a docker push needs (Amazon ECR User Guide, "Pushing an image": the push permissions).
+                    Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+                        "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+                    Resource: ["pilot", "proxyv2", "install-cni", "ztunnel"].map((i) => `arn:aws:ecr:us-east-1:${FAKE_AWS_ACCOUNT}:repository/istio/${i}`),
+                },
+                {
+                    // A host may create a result only tagged with its own instance ARN (the IAM policy variable
+                    // ${ec2:SourceInstanceARN}), and no overwrite carries a tag: no host writes another's result.
+                    Sid: "RecordOwnBuildResult", Effect: "Allow", Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*`,
+                    Condition: {
+                        StringEquals: { "aws:RequestTag/armfarm:host": "${ec2:SourceInstanceARN}" },
+                        "ForAllValues:StringEquals": { "aws:TagKeys": ["armfarm:host"] },
+                    },
+                },
+            ]);
+        });
+
+        it("reads the Docker Hub credential when the farm has one, and nothing else of Parameter Store", async () => {
+            const view = await plan({ "armfarm:farmDockerHubUsername": "armfarmci", "armfarm:farmDockerHubToken": "dckr_pat_x" }, { secretKeys: ["armfarm:farmDockerHubToken"] });
+            const read = (hostPolicy(view).Statement as any[]).find((st) => st.Sid === "ReadDockerHubCredential");
+            assert.deepStrictEqual(read, { Sid: "ReadDockerHubCredential", Effect: "Allow", Action: ["ssm:GetParameter"],
+                Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/farm/dockerhub` });
+            const parameter = view.get("aws:ssm/parameter:Parameter", "farm-dockerhub");
+            assert.deepStrictEqual([parameter.inputs.name, parameter.inputs.type, parameter.inputs.value], ["/armfarm/farm/dockerhub", "SecureString", "[secret]"]);
+            assert.strictEqual((hostPolicy(dev).Statement as any[]).find((st) => st.Sid === "ReadDockerHubCredential"), undefined);
         });
 
         it("grants no wildcard action, and a wildcard resource only for the registry login that requires it", () => {
@@ -149,6 +212,14 @@ describe("GravitonBuildFarm", () => {
             assert.deepStrictEqual(view.ofType(REPO).map((r) => r.inputs.name).sort(), ["mesh/istio/pilot", "mesh/istio/proxyv2"]);
         });
 
+        it("sets registry-level scanning on push for its repositories only when asked to, as it replaces the region's whole configuration", async () => {
+            assert.deepStrictEqual(dev.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"), []);
+            const view = await plan({ "armfarm:farmManageRegistryScanning": true, "armfarm:farmRepositoryPrefix": "mesh/istio" });
+            assert.deepStrictEqual(view.get("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", "farm-scanning").inputs, {
+                scanType: "BASIC", rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "mesh/istio/*", filterType: "WILDCARD" }] }],
+            });
+        });
+
         it("protects the repositories and keeps them on destroy, unless config says otherwise", async () => {
             for (const repo of dev.ofType(REPO)) {
                 assert.deepStrictEqual([repo.options.protect, repo.options.retainOnDelete], [true, true], repo.name);
@@ -159,15 +230,22 @@ describe("GravitonBuildFarm", () => {
             }
         });
 
-        it("has a lifecycle policy that never expires untagged images, which multi-arch indexes point to", () => {
+        it("expires dev- and pr- tags after 30 days, one rule each, and never untagged images or release tags", () => {
             const policies = dev.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
             assert.strictEqual(policies.length, 4);
+            // ECR ANDs the entries of one tagPrefixList ("only the images with all specified tags are selected",
+            // Amazon ECR User Guide, "Lifecycle policy parameters"): each prefix needs a rule of its own.
+            const rule = (priority: number, prefix: string) => ({
+                rulePriority: priority,
+                description: `Expire ${prefix} tags 30 days after their push; never untagged images`,
+                selection: { tagStatus: "tagged", tagPrefixList: [prefix], countType: "sinceImagePushed", countUnit: "days", countNumber: 30 },
+                action: { type: "expire" },
+            });
             for (const p of policies) {
-                const rules = JSON.parse(p.inputs.policy as string).rules as any[];
-                assert.ok(rules.length > 0);
-                for (const rule of rules) {
-                    assert.strictEqual(rule.selection.tagStatus, "tagged", "a rule on untagged or any images deletes index children");
-                    assert.ok(rule.selection.tagPrefixList.length > 0, "a tagged rule must be limited to some tags");
+                const doc = JSON.parse(p.inputs.policy as string);
+                assert.deepStrictEqual(doc, { rules: [rule(1, "dev-"), rule(2, "pr-")] });
+                for (const tag of ["1.30.3", "1.30.3-distroless", "git-1a2b3c4d5e6f", "git-1a2b3c4d5e6f-proxy-0f1e2d3c4b5a"]) {
+                    assert.ok(!doc.rules.some((r: any) => r.selection.tagPrefixList.every((pre: string) => tag.startsWith(pre))), `${tag} is never expired`);
                 }
             }
         });
@@ -187,6 +265,7 @@ describe("GravitonBuildFarm", () => {
             assert.strictEqual((view.outputs.farmRepositoryUrls as Record<string, string>).pilot,
                 `${FAKE_AWS_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/mirror/pilot`);
             assert.match(dev.outputs.farmLaunchTemplateId as string, /^lt-/);
+            assert.deepStrictEqual(dev.outputs.farmSubnetIds, [0, 1, 2].map((i) => `subnet-${stableHex(17, `farm-subnet-${i}`)}`));
             assert.strictEqual(dev.outputs.farmLogGroupName, "/armfarm/farm");
         });
     });
@@ -203,7 +282,11 @@ describe("GravitonBuildFarm", () => {
             ["armfarm:farmSubnetCidr", "300.1.0.0/24", /farmSubnetCidr: "300.1.0.0\/24" is not accepted/],
             ["aws:region", "us-east", /aws:region: "us-east" is not accepted; expected an AWS region name such as us-east-1/],
             ["aws:region", "US-EAST-1", /aws:region: "US-EAST-1" is not accepted/],
-            ["armfarm:farmSubnetId", "vpc-123", /farmSubnetId: "vpc-123" is not accepted; expected a subnet id/],
+            ["armfarm:farmSubnetIds", ["vpc-123"], /farmSubnetIds: "vpc-123" is not accepted; expected subnet ids such as subnet-0abc12345def67890/],
+            ["armfarm:farmSubnetCidr", "10.40.0.0/27", /farmSubnetCidr: "10.40.0.0\/27" is too small: the farm cuts it into 4 subnets, one per zone; use a \/26 or larger/],
+            ["armfarm:farmZoneCount", 5, /farmZoneCount: "5" is not accepted; expected an integer from 1 to 4/],
+            ["armfarm:farmAvailabilityZones", ["us-east-1"], /farmAvailabilityZones: "us-east-1" is not accepted; expected zone names of aws:region such as us-east-1a/],
+            ["armfarm:farmDockerHubUsername", "armfarmci", /farmDockerHubToken: is not set, but armfarm:farmDockerHubUsername is; the hosts log in to Docker Hub with both/],
             ["armfarm:farmRepositories", ["pilot", "grafana"], /farmRepositories: "grafana" is not accepted; use items from pilot, proxyv2, install-cni, ztunnel, istioctl/],
             ["armfarm:farmLogRetentionDays", 10, /farmLogRetentionDays: 10 is not a retention CloudWatch Logs offers; use one of 1, 3, 5, 7, 14, 30/],
             ["armfarm:farmUbuntuRelease", "20.04", /farmUbuntuRelease: "20.04" is not accepted; use one of 22.04, 24.04/],
@@ -214,6 +297,16 @@ describe("GravitonBuildFarm", () => {
                 assert.match(await planError({ [key]: value }), expected);
             });
         }
+
+        it("refuses a Docker Hub token set in clear", async () => {
+            assert.match(await planError({ "armfarm:farmDockerHubUsername": "armfarmci", "armfarm:farmDockerHubToken": "dckr_pat_x" }),
+                /armfarm:farmDockerHubToken: is set in clear; a Docker Hub access token is a secret: set it with pulumi config set --secret armfarm:farmDockerHubToken/);
+        });
+
+        it("refuses zones named beside existing subnets", async () => {
+            assert.match(await planError({ "armfarm:farmSubnetIds": ["subnet-0abc12345def67890"], "armfarm:farmAvailabilityZones": ["us-east-1a"] }),
+                /farmAvailabilityZones: is set beside armfarm:farmSubnetIds; the given subnets decide the zones/);
+        });
 
         it("requires aws:region when the farm is deployed", async () => {
             assert.match(await planError({ "aws:region": undefined }), /aws:region: is not set; an AWS region name such as us-east-1 or eu-west-1 is required/);

@@ -16,6 +16,8 @@ export type Overrides = Record<string, unknown>;
 export interface PlanOptions {
     stack?: string;
     mocks?: MockOverrides;
+    /** Keys whose values the CLI would pass as secrets (set with `pulumi config set --secret`). */
+    secretKeys?: string[];
 }
 
 export class PlanView {
@@ -50,6 +52,26 @@ export class PlanView {
     }
 }
 
+/**
+ * True when `resource` waits for the resource `target` before it is created: through its `dependsOn`, followed
+ * transitively, where depending on a component means depending on each of its children (as the engine orders it).
+ */
+export function dependsOnTransitively(view: PlanView, resource: PlannedResource, target: string): boolean {
+    const seen = new Set<string>();
+    const queue = [...resource.options.dependsOn];
+    while (queue.length > 0) {
+        const urn = queue.shift()!;
+        if (urn === target) return true;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        const found = view.resources.find((r) => r.urn === urn);
+        if (!found) continue;
+        queue.push(...found.options.dependsOn);
+        if (!found.custom) queue.push(...view.resources.filter((r) => r.parent === urn).map((r) => r.urn));
+    }
+    return false;
+}
+
 /** The dev stack's config with overrides applied, as the CLI would pass it. */
 export function devConfig(overrides: Overrides = {}, stack = "dev") {
     const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
@@ -63,7 +85,9 @@ export function devConfig(overrides: Overrides = {}, stack = "dev") {
 /** Runs the program for the dev stack with `overrides` and returns what it registered. */
 export async function plan(overrides: Overrides = {}, options: PlanOptions = {}): Promise<PlanView> {
     const stack = options.stack ?? "dev";
-    const result = await runPlan({ projectDir: PROJECT_DIR, stack, config: devConfig(overrides, stack), mocks: options.mocks });
+    const config = devConfig(overrides, stack);
+    config.secretKeys = [...new Set([...config.secretKeys, ...(options.secretKeys ?? [])])].sort();
+    const result = await runPlan({ projectDir: PROJECT_DIR, stack, config, mocks: options.mocks });
     return new PlanView(result);
 }
 

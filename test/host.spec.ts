@@ -3,11 +3,37 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as YAML from "yaml";
 import { plan, PROJECT_DIR } from "./harness";
 import { requireTool, shellcheck } from "./tools";
 
 interface WriteFile { path: string; permissions: string; content: string }
+
+/**
+ * The v4 fingerprint of the primary key of an ASCII-armored OpenPGP public key, after checking the armor's
+ * CRC-24. RFC 4880: 6.1 (CRC-24, init 0xB704CE, polynomial 0x1864CFB), 4.2 (packet headers; an old-format
+ * header 0x99 is tag 6, a public key, with a two-octet length), 12.2 (the fingerprint is the SHA-1 of 0x99, the
+ * two-octet length and the public key packet's body).
+ */
+function openPgpFingerprint(armored: string): string {
+    const lines = armored.trim().split("\n");
+    const body = lines.slice(lines.indexOf("") + 1, lines.findIndex((l) => l.startsWith("=")));
+    const bytes = Buffer.from(body.join(""), "base64");
+    let crc = 0xb704ce;
+    for (const b of bytes) {
+        crc ^= b << 16;
+        for (let i = 0; i < 8; i++) {
+            crc <<= 1;
+            if (crc & 0x1000000) crc ^= 0x1864cfb;
+        }
+    }
+    const expected = Buffer.from(lines.find((l) => l.startsWith("="))!.slice(1), "base64");
+    assert.strictEqual(crc & 0xffffff, expected.readUIntBE(0, 3), "the armor's CRC-24 matches its data");
+    assert.strictEqual(bytes[0], 0x99, "an old-format public key packet with a two-octet length");
+    const length = bytes.readUInt16BE(1);
+    return createHash("sha1").update(bytes.subarray(0, 3 + length)).digest("hex").toUpperCase();
+}
 
 function cloudInitSchema(text: string): { status: number | null; output: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-user-data-"));
@@ -46,10 +72,16 @@ describe("build host user data (cloud-init)", () => {
         assert.match(result.output, /is not of type 'array'/);
     });
 
-    it("installs Docker CE with buildx from Docker's own repository, signed by Docker's key", () => {
+    it("installs Docker CE with buildx from Docker's own repository, signed by Docker's key, shipped in the user data", () => {
         const source = doc.apt.sources["docker.list"];
         assert.match(source.source, /^deb \[arch=arm64 signed-by=\$KEY_FILE\] https:\/\/download\.docker\.com\/linux\/ubuntu \$RELEASE stable$/);
-        assert.strictEqual(source.keyid, "9DC858229FC7DD38854AE2D88D81803C0EBFCD88");
+        // With only a keyid, cloud-init would fetch the key with gpg from keyserver.ubuntu.com over HKP, TCP 11371
+        // (canonical/cloud-init@24.1.3 cloudinit/config/cc_apt_configure.py, DEFAULT_KEYSERVER; cloudinit/gpg.py):
+        // a port the hosts' security group does not open.
+        assert.strictEqual(source.keyid, undefined);
+        assert.strictEqual(source.keyserver, undefined);
+        // Docker publishes its key's fingerprint in "Install Docker Engine on Ubuntu".
+        assert.strictEqual(openPgpFingerprint(source.key), "9DC858229FC7DD38854AE2D88D81803C0EBFCD88");
         for (const pkg of ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "git"]) {
             assert.ok(doc.packages.includes(pkg), `${pkg} is installed`);
         }
@@ -74,6 +106,18 @@ describe("build host user data (cloud-init)", () => {
             [["/var/log/armfarm/*.log", "/armfarm/farm"], ["/var/log/cloud-init-output.log", "/armfarm/farm"]]);
         assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_LOG_GROUP=\/armfarm\/farm$/m);
         assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_REGION=us-east-1$/m);
+    });
+
+    it("needs no port the hosts' security group does not open: every fetch is HTTPS or HTTP, on their own ports", () => {
+        const texts = [userData, ...Object.values(files).map((f) => f.content)];
+        const urls = texts.flatMap((t) => t.match(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'\\)]+/g) ?? []);
+        assert.ok(urls.length >= 3, urls.join(" "));
+        for (const url of urls) {
+            const u = new URL(url.replace(/\$\{?[A-Z_]+\}?/g, "x"));
+            assert.ok(["https:", "http:"].includes(u.protocol) || (u.protocol === "file:"), `${url}: ${u.protocol} needs a port the group does not open`);
+            assert.strictEqual(u.port, "", `${url} names a port of its own`);
+        }
+        assert.doesNotMatch(userData, /keyserver|hkp:|keyid/);
     });
 
     it("holds no credentials", () => {

@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
+import { dependsOnTransitively, plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
+import { waitOutput } from "../scripts/plan/mocks/build";
 import { PlannedResource } from "../scripts/plan/engine";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -331,10 +332,27 @@ describe("IstioMesh", () => {
             assert.strictEqual((stack.outputs.meshImages as Record<string, string>).sidecar, `${stack.outputs.hub}/proxyv2:1.30.3-distroless`);
         });
 
-        it("touches no release before the build's run has finished", () => {
-            const association = stack.get("aws:ssm/association:Association", "build-build");
+        it("touches no release before the build's wait has the build's result", () => {
+            const wait = stack.get("command:local:Command", "build-wait");
             for (const r of stack.ofType(RELEASE)) {
-                assert.ok(r.options.dependsOn.includes(association.urn), `${r.name} waits for the build`);
+                assert.ok(dependsOnTransitively(stack, r, wait.urn), `${r.name} waits for the build`);
+            }
+        });
+
+        it("reads the registry for its preflight only after the build's wait, also with meshHub and meshTag set", async () => {
+            for (const overrides of [{}, { "armfarm:meshHub": "us-central1-docker.pkg.dev/armfarm-dev/istio", "armfarm:meshTag": "1.30.3" }]) {
+                const events: string[] = [];
+                const view = await planStack(overrides, { mocks: {
+                    resources: { "command:local:Command": (name, inputs) => {
+                        events.push("wait");
+                        return { stdout: waitOutput(JSON.parse(inputs.environment.ARMFARM_BUILD_WAIT).runId), stderr: "" };
+                    } },
+                    invokes: { "docker:index/getRegistryImageManifests:getRegistryImageManifests": (i) => { events.push(`read ${i.name}`); return manifestsFor(String(i.name)); } },
+                } });
+                assert.strictEqual(events[0], "wait", JSON.stringify(overrides));
+                assert.ok(events.filter((e) => e.startsWith("read ")).length >= 4);
+                const wait = view.get("command:local:Command", "build-wait");
+                assert.ok(dependsOnTransitively(view, release(view, "mesh-base"), wait.urn), JSON.stringify(overrides));
             }
         });
     });

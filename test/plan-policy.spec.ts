@@ -29,7 +29,7 @@ describe("the policy pack over an offline plan, for reviewers", function () {
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stdout, /^#### Policy pack over the offline plan of stack `dev`, as a first `pulumi preview` presents it\n\n\*\*0 mandatory\*\* violations, 2 advisories, \d+ that cannot judge yet/);
         assert.match(run.stdout, /\| `ec2-build-hosts-spot` \| advisory \| `build-host` \| build hosts run on spot capacity/);
-        assert.match(run.stdout, /\| advisory \| \(stack\) \| can't run policy 'istio-hub-verified-multi-arch' from policy pack 'armfarm@v0\.1\.0' during preview/);
+        assert.match(run.stdout, /\| advisory \| [^|]+ \| can't run policy '[a-z0-9-]+' from policy pack 'armfarm@v0\.1\.0' during preview: /);
     });
 
     it("puts a mandatory violation first, and reads the pack's config as pulumi's --policy-pack-config does", async () => {

@@ -5,15 +5,16 @@
  * - inputs the program knows stay known; what the cloud computes (ids, ARNs, URLs) is `[unknown]`
  *   (@pulumi/pulumi@3.270.0:runtime/rpc.js `resolveProperties`, runtime/resource.js `resolveID`);
  * - an invoke whose inputs or dependencies are unknown does not run and answers unknown
- *   (runtime/invoke.js `invokeAsync`), one whose inputs are known runs as in an update;
+ *   (runtime/invoke.js `invokeAsync`), one whose inputs and dependencies are known runs as in an update;
  * - a resource whose provider is configured from an unknown (the kubernetes provider of a cluster this preview
  *   creates) gets no outputs at all (pulumi/pulumi@v3.259.0:sdk/go/common/resource/plugin/provider_plugin.go
  *   `Create`), and a read with an unknown id reads nothing (pkg/resource/deploy/step.go `ReadStep.Apply`).
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import { buildResultParameters } from "../scripts/plan/mocks/build";
+import * as YAML from "yaml";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { plan, PlanView, PROJECT_DIR } from "./harness";
 import { previewPlan } from "./preview-harness";
@@ -21,13 +22,19 @@ import { previewPlan } from "./preview-harness";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const BUILD_RESULT = "aws:ssm/getParametersByPath:getParametersByPath";
 const MANIFESTS = "docker:index/getRegistryImageManifests:getRegistryImageManifests";
 
 function planCli(...args: string[]) {
     return spawnSync(process.execPath, ["--require", "sucrase/register/ts", path.join(PROJECT_DIR, "scripts/plan.ts"), ...args],
         { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
+
+/** The dev stack without its farm and build: the cluster and the mesh alone. */
+const withoutBuild = Object.fromEntries([
+    ...Object.keys(YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")).config)
+        .filter((k) => k.startsWith("aws:") || k.startsWith("armfarm:farm") || k.startsWith("armfarm:build")).map((k) => [k, undefined]),
+    ["armfarm:parts", ["cluster", "mesh"]],
+]);
 
 /** Mock overrides that count the calls of an invoke and answer as the plan's own mock does. */
 function counting(token: string, answer: (inputs: Record<string, any>) => Record<string, unknown>) {
@@ -52,25 +59,28 @@ describe("the offline plan of a first preview (--preview)", function () {
         // The instance profile's ARN is the cloud's answer: unknown until the profile exists.
         assert.deepStrictEqual(template.inputs.iamInstanceProfile, { arn: "[unknown]" });
         // A subnet's VPC id is the id of a VPC this preview only plans.
-        assert.strictEqual(preview.get(SUBNET, "farm-subnet").inputs.vpcId, "[unknown]");
-        assert.match(String(update.get(SUBNET, "farm-subnet").inputs.vpcId), /^vpc-[0-9a-f]{17}$/);
+        assert.strictEqual(preview.get(SUBNET, "farm-subnet-0").inputs.vpcId, "[unknown]");
+        assert.match(String(update.get(SUBNET, "farm-subnet-0").inputs.vpcId), /^vpc-[0-9a-f]{17}$/);
         // Outputs made of computed values are unknown; outputs made of config and known invokes are not.
         assert.strictEqual(preview.outputs.farmRepositoryUrls, "[unknown]");
         assert.strictEqual(preview.outputs.farmHub, update.outputs.farmHub);
         assert.strictEqual(preview.outputs.farmHub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
     });
 
-    it("runs invokes whose inputs are known, and not those that wait on a resource not created yet", async () => {
-        // The build's result is read after its SSM association (dependsOn): in a preview it is never read.
-        const inPreview = counting(BUILD_RESULT, (i) => buildResultParameters(String(i.path)));
+    it("runs no invoke that waits on a resource not created yet: the mesh's registry reads wait on the build", async () => {
+        // The mesh depends on the stack's image build, and its preflight's registry reads with it (dependsOn).
+        const inPreview = counting(MANIFESTS, (i) => manifestsFor(String(i.name)));
         const view = await previewPlan({}, { mocks: inPreview.mocks });
         assert.deepStrictEqual(inPreview.calls, []);
+        assert.strictEqual(view.outputs.meshVerifiedImages, "[unknown]");
         assert.strictEqual(view.outputs.buildDurationSeconds, "[unknown]");
-        assert.strictEqual(view.outputs.hub, "[unknown]");
-        // In an update the same invoke runs once, after the association.
-        const inUpdate = counting(BUILD_RESULT, (i) => buildResultParameters(String(i.path)));
+        // In an update they run (the build's own verification reads the hub too): every image the mesh pulls.
+        const inUpdate = counting(MANIFESTS, (i) => manifestsFor(String(i.name)));
         await plan({}, { mocks: inUpdate.mocks });
-        assert.strictEqual(inUpdate.calls.length, 1);
+        const read = new Set(inUpdate.calls.map((c) => String(c.name).split("/").pop()));
+        for (const image of ["install-cni:1.30.3-distroless", "pilot:1.30.3-distroless", "proxyv2:1.30.3-distroless"]) {
+            assert.ok(read.has(image), `${image} is read in an update`);
+        }
     });
 
     it("gives resources of a provider configured from unknowns no outputs, and reads nothing with an unknown id", () => {
@@ -87,17 +97,13 @@ describe("the offline plan of a first preview (--preview)", function () {
         assert.strictEqual((update.outputs.meshGatewayService as any).type, "LoadBalancer");
     });
 
-    it("runs the mesh's preflight when its hub and tag come from config, so a single-arch hub fails the preview", async () => {
+    it("runs the mesh's preflight when its hub and tag come from config and no build is planned, so a single-arch hub fails the preview", async () => {
         const hub = "registry.example.com/istio";
-        const config = { "armfarm:meshHub": hub, "armfarm:meshTag": "1.30.3" };
+        const config = { ...withoutBuild, "armfarm:meshHub": hub, "armfarm:meshTag": "1.30.3" };
         const singleArch = counting(MANIFESTS, (i) => manifestsFor(String(i.name), ["linux/amd64"]));
         await assert.rejects(previewPlan(config, { mocks: singleArch.mocks }), /registry\.example\.com\/istio\/\S+ has no linux\/arm64 image/);
         assert.ok(singleArch.calls.length > 0);
         assert.ok(singleArch.calls.every((c) => String(c.name).startsWith(`${hub}/`)));
-        // With the hub of a build this preview only plans, the preflight cannot run yet.
-        const fromBuild = counting(MANIFESTS, (i) => manifestsFor(String(i.name)));
-        await previewPlan({}, { mocks: fromBuild.mocks });
-        assert.deepStrictEqual(fromBuild.calls, []);
     });
 
     it("prints the documented JSON from the command line, the same on every run, [unknown] where the cloud has not answered", () => {
@@ -107,7 +113,7 @@ describe("the offline plan of a first preview (--preview)", function () {
         assert.strictEqual(first.stdout, second.stdout);
         const doc = JSON.parse(first.stdout);
         assert.deepStrictEqual(Object.keys(doc), ["project", "stack", "resources", "outputs"]);
-        assert.strictEqual(doc.outputs.hub, "[unknown]");
+        assert.strictEqual(doc.outputs.buildDurationSeconds, "[unknown]");
         assert.strictEqual(doc.outputs.kubeconfig, "[secret]");
         const tree = planCli("--preview");
         assert.match(tree.stdout, /^Offline plan of stack dev \(project armfarm\): what a first `pulumi preview` shows/);

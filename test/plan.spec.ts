@@ -66,20 +66,20 @@ describe("the offline plan's command line", function () {
             "  aws:region: eu-west-1",
             "  armfarm:parts: [farm]",
             "  armfarm:farmInstanceType: c7g.2xlarge",
-            "  armfarm:farmSubnetId:",
+            "  armfarm:farmVpcCidr:",
             "    secure: AAABAKZ0ZXN0aW5nLWNpcGhlcnRleHQ=",
             "",
         ].join("\n"));
         const config = loadStackConfig(PROJECT_DIR, file);
-        assert.deepStrictEqual(config.secretKeys, ["armfarm:farmSubnetId"]);
-        assert.strictEqual(config.values["armfarm:farmSubnetId"], "[secret]");
+        assert.deepStrictEqual(config.secretKeys, ["armfarm:farmVpcCidr"]);
+        assert.strictEqual(config.values["armfarm:farmVpcCidr"], "[secret]");
         assert.ok(!JSON.stringify(config).includes("AAABAKZ0"), "the ciphertext is not passed on");
         assert.strictEqual(config.values["armfarm:farmRepositoryPrefix"], "istio", "Pulumi.yaml's defaults apply");
         // A secure value the program validates fails without showing anything but the placeholder.
         const run = planCli("--config", file, "--json");
         assert.strictEqual(run.status, 1);
         assert.strictEqual(run.stdout, "");
-        assert.match(run.stderr, /armfarm:farmSubnetId: "\[secret\]" is not accepted/);
+        assert.match(run.stderr, /armfarm:farmVpcCidr: "\[secret\]" is not accepted/);
     });
 
     it("exits 1 with one message naming the key, the value and what is accepted, and prints nothing on stdout", () => {

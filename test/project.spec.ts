@@ -25,7 +25,8 @@ describe("the Pulumi project", () => {
         for (const [key, decl] of Object.entries<any>(project.config)) {
             assert.ok(["string", "integer", "boolean", "array"].includes(decl.type), `${key}: type ${decl.type}`);
             if (decl.type === "array") assert.ok(decl.items?.type, `${key}: array without items`);
-            assert.ok("default" in decl, `${key} has no default`);
+            // A secret has no default: Pulumi would keep it in the project file in clear.
+            assert.ok(decl.secret === true ? !("default" in decl) : "default" in decl, `${key}: a default, unless it is a secret`);
             assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} has no description`);
         }
     });

@@ -12,8 +12,8 @@ export type BuildMode = (typeof BUILD_MODES)[number];
 
 /**
  * Image variants and the tag suffix Istio gives each: `global.variant: distroless` makes Istio pull
- * `<tag>-distroless`. Source: istio/istio `Makefile.core.mk` (`variant-tag`) and the `global.variant` value of
- * the istiod chart.
+ * `<tag>-distroless`. Sources: istio/istio@1.30.3:tools/docker-builder/common.go (`extractTags`: the default
+ * variant is tagged `<tag>`, any other `<tag>-<variant>`) and the istiod chart's `global.variant`.
  */
 export const VARIANTS = ["default", "distroless"] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -40,11 +40,50 @@ export function supportsMirror(release: string): boolean {
 }
 
 /**
- * The bucket Istio's build downloads prebuilt envoy (and ztunnel) binaries from, by the proxy SHA istio.deps
- * pins: `envoy-alpha-<sha>.tar.gz` for amd64 and `envoy-alpha-<sha>-arm64.tar.gz` for arm64. Source: istio/istio
- * `bin/init.sh` and `Makefile.core.mk` (`ISTIO_ENVOY_BASE_URL`), istio/proxy `scripts/release-binary.sh`.
+ * The images each Istio release builds and publishes, by the first release that has each. Source: istio/istio
+ * `tools/docker.yaml` at each tag: pilot, proxyv2, install-cni and istioctl since before 1.15; ztunnel first at
+ * 1.18.0 (istio/istio@1.18.0:tools/docker.yaml, `name: ztunnel`; absent at 1.15.0, 1.16.0 and 1.17.0).
  */
-export const ISTIO_ENVOY_BASE_URL = "https://storage.googleapis.com/istio-build/proxy";
+export const IMAGE_SINCE: Readonly<Record<string, { major: number; minor: number }>> = {
+    "pilot": { major: 1, minor: 0 },
+    "proxyv2": { major: 1, minor: 0 },
+    "install-cni": { major: 1, minor: 0 },
+    "istioctl": { major: 1, minor: 0 },
+    "ztunnel": { major: 1, minor: 18 },
+};
+
+/**
+ * The main binaries of each image, whose ELF machine the build checks per platform. Source: istio/istio@1.30.3
+ * Dockerfiles: pilot/docker/Dockerfile.pilot (`/usr/local/bin/pilot-discovery`), pilot/docker/Dockerfile.proxyv2
+ * (`/usr/local/bin/pilot-agent`, and `/usr/local/bin/${SIDECAR}` with `SIDECAR=envoy`),
+ * cni/deployments/kubernetes/Dockerfile.install-cni (`/usr/local/bin/install-cni`, `/opt/cni/bin/istio-cni`),
+ * pilot/docker/Dockerfile.ztunnel (`/usr/local/bin/ztunnel`), istioctl/docker/Dockerfile.istioctl
+ * (`/usr/local/bin/istioctl`).
+ */
+export const IMAGE_BINARIES: Readonly<Record<string, readonly string[]>> = {
+    "pilot": ["/usr/local/bin/pilot-discovery"],
+    "proxyv2": ["/usr/local/bin/pilot-agent", "/usr/local/bin/envoy"],
+    "install-cni": ["/usr/local/bin/install-cni", "/opt/cni/bin/istio-cni"],
+    "ztunnel": ["/usr/local/bin/ztunnel"],
+    "istioctl": ["/usr/local/bin/istioctl"],
+};
+
+/** The images of `images` that `release` does not publish (empty when it publishes them all). */
+export function imagesMissingFrom(release: string, images: readonly string[]): string[] {
+    const m = ISTIO_RELEASE.exec(release);
+    if (!m) return [];
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    return images.filter((image) => {
+        const since = IMAGE_SINCE[image];
+        return since !== undefined && (major < since.major || (major === since.major && minor < since.minor));
+    });
+}
+
+/** The images of `images` that `release` publishes. */
+export function imagesOf(release: string, images: readonly string[]): string[] {
+    const missing = imagesMissingFrom(release, images);
+    return images.filter((i) => !missing.includes(i));
+}
 
 /** The source repositories of the building modes. */
 export const SOURCE_REPOSITORIES = {
@@ -71,6 +110,16 @@ export const DEFAULT_TIMEOUT_MINUTES: Readonly<Record<BuildMode, number>> = {
 
 /** How long a fresh host may take to boot, install Docker, Go and the agents, and register with SSM. */
 export const HOST_READY_TIMEOUT_MINUTES = 20;
+
+/** The margin on top of the host's boot and the build phase that the document's step is allowed. */
+export const STEP_MARGIN_SECONDS = 600;
+
+/**
+ * The longest build the agent lets run: its step timeout (boot wait, build phase and margin) must stay within
+ * the agent's 172800 s, or the agent replaces it with one hour (aws/amazon-ssm-agent@3.3.1142.0
+ * agent/plugins/pluginutil/pluginutil.go, `maxExecutionTimeoutInSeconds`, `ValidateExecutionTimeout`).
+ */
+export const MAX_TIMEOUT_MINUTES = Math.floor((172800 - STEP_MARGIN_SECONDS) / 60) - HOST_READY_TIMEOUT_MINUTES;
 
 /** What decides whether a build has to run again. Anything else (the script, the host type) does not. */
 export interface BuildKeyInputs {
@@ -108,9 +157,17 @@ export function buildRunId(key: string, attempt: number): string {
     return attempt > 1 ? `${key.slice(0, 12)}-a${attempt}` : key.slice(0, 12);
 }
 
-/** The tag a build publishes when none is given: the release for a mirror, the istio/istio commit otherwise. */
-export function defaultTag(mode: BuildMode, release: string | undefined, istioSha: string | undefined): string {
-    return mode === "mirror" ? release ?? "" : `git-${(istioSha ?? "").slice(0, 12)}`;
+/**
+ * The tag a build publishes when none is given: the release for a mirror; otherwise the commits the images are
+ * built from, so that any source that changes the images changes the tag (istio/istio's, and for from-source also
+ * istio/proxy's and, when given, istio/tools'). The tags are immutable: an unchanged tag means the images are
+ * already published and are only verified.
+ */
+export function defaultTag(mode: BuildMode, release: string | undefined, sources: { istio?: string; proxy?: string; tools?: string }): string {
+    if (mode === "mirror") return release ?? "";
+    const short = (sha?: string) => (sha ?? "").slice(0, 12);
+    if (mode === "prebuilt-envoy") return `git-${short(sources.istio)}`;
+    return `git-${short(sources.istio)}-proxy-${short(sources.proxy)}${sources.tools ? `-tools-${short(sources.tools)}` : ""}`;
 }
 
 /** A Docker tag: up to 128 characters of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`. */

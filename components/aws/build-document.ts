@@ -1,6 +1,7 @@
 /**
- * How a build runs and reports: an SSM Command document holding the build script, an association that runs it
- * on the run's host and waits, and the reading of the result the script records.
+ * How a build runs: an SSM Command document that carries the build script, and an association that runs it on
+ * whichever host of the run comes up. Both belong to one run: a new run (key or attempt) makes new ones, and
+ * nothing in an existing run changes, so that an edit never restarts a build that is running.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,20 +16,34 @@ const SCRIPT_PATH = "/usr/local/lib/armfarm/istio-build.sh";
 export type BuildEnvironment = Record<string, string>;
 
 /** Only these characters reach the document, so that no value can change the shell it lands in. */
-const SAFE_VALUE = /^[A-Za-z0-9_.,:/@ =+-]*$/;
+export const SAFE_VALUE = /^[A-Za-z0-9_.,:/@ =+-]*$/;
 
 /**
- * The SSM Command document (schema 2.2) of a build: it writes the build script from the repository to the
- * host and runs it with the build's environment. It succeeds once the script has recorded its result, even
- * a failed one: the association's own failure would show `pulumi up` nothing but "Failed", while the recorded
- * result lets the component fail with the failed step, the log tail and where the log is.
+ * The bounds the agent gives a step's `timeoutSeconds`: a value outside 5 to 172800 is replaced by 3600.
+ * Source: aws/amazon-ssm-agent@3.3.1142.0 agent/plugins/pluginutil/pluginutil.go
+ * (`minExecutionTimeoutInSeconds`, `maxExecutionTimeoutInSeconds`, `ValidateExecutionTimeout`).
  */
-export function buildDocumentContent(env: BuildEnvironment, executionTimeoutSeconds: number): string {
+export const STEP_TIMEOUT_SECONDS = { min: 5, max: 172800 } as const;
+
+/** The name of a run's document and association. */
+export function runDocumentName(name: string, runId: string): string {
+    return `armfarm-${name}-${runId}`;
+}
+
+/**
+ * The SSM Command document (schema 2.2) of a run: it writes the build script from the repository to the host
+ * and runs it with the run's environment. The step's exit status is the script's; the script records its
+ * result in Parameter Store before it exits, failed or not.
+ */
+export function buildDocumentContent(env: BuildEnvironment, stepTimeoutSeconds: number): string {
     for (const [k, v] of Object.entries(env)) {
         if (!SAFE_VALUE.test(v)) throw new Error(`build environment ${k}=${JSON.stringify(v)} holds a character the document does not pass`);
     }
+    if (!Number.isInteger(stepTimeoutSeconds) || stepTimeoutSeconds < STEP_TIMEOUT_SECONDS.min || stepTimeoutSeconds > STEP_TIMEOUT_SECONDS.max) {
+        throw new Error(`a step timeout of ${stepTimeoutSeconds}s is outside the ${STEP_TIMEOUT_SECONDS.min} to ${STEP_TIMEOUT_SECONDS.max} seconds the agent honours`);
+    }
     const script = fs.readFileSync(BUILD_SCRIPT, "utf8");
-    const exports = Object.keys(env).sort().map((k) => `export ${k}='${env[k]}'`);
+    const exportLines = Object.keys(env).sort().map((k) => `export ${k}='${env[k]}'`);
     return JSON.stringify({
         schemaVersion: "2.2",
         description: "armfarm: build or mirror Istio's images and publish them multi-arch",
@@ -36,88 +51,50 @@ export function buildDocumentContent(env: BuildEnvironment, executionTimeoutSeco
             action: "aws:runShellScript",
             name: "istioImageBuild",
             inputs: {
-                timeoutSeconds: String(executionTimeoutSeconds),
+                timeoutSeconds: String(stepTimeoutSeconds),
                 runCommand: [
                     `install -d -m 0755 ${path.posix.dirname(SCRIPT_PATH)}`,
                     `cat > ${SCRIPT_PATH} <<'ARMFARM_BUILD_SCRIPT'`,
                     ...script.replace(/\n$/, "").split("\n"),
                     "ARMFARM_BUILD_SCRIPT",
-                    ...exports,
-                    `status=0; bash ${SCRIPT_PATH} || status=$?`,
-                    `if [ -f "$ARMFARM_WORK_DIR/$ARMFARM_BUILD_RUN/result-recorded" ]; then exit 0; fi`,
-                    "exit $status",
+                    ...exportLines,
+                    `exec bash ${SCRIPT_PATH}`,
                 ],
             },
         }],
     }, null, 2);
 }
 
-export function createBuildDocument(name: string, content: pulumi.Input<string>, tags: Record<string, string>,
+/**
+ * The run's document. Its content is fixed when the run starts (`ignoreChanges`): a later change of a setting
+ * outside the build key, or of the script, applies to the next run, never to the build that is running.
+ */
+export function createBuildDocument(name: string, runId: string, content: pulumi.Input<string>, tags: Record<string, string>,
     opts: pulumi.CustomResourceOptions): aws.ssm.Document {
     return new aws.ssm.Document(`${name}-build`, {
-        name: `armfarm-${name}-build`,
+        name: runDocumentName(name, runId),
         documentType: "Command",
         documentFormat: "JSON",
         targetType: "/AWS::EC2::Instance",
         content,
         tags,
-    }, opts);
+    }, { ...opts, ignoreChanges: ["content"] });
 }
 
 /**
- * Runs the document on the run's host (by its run tag) once, and waits until it succeeds or the wait ends.
- * Its name and target hold the run id, so a new run replaces it; an unchanged run leaves it alone.
+ * Runs the run's document once on each host that carries the run's tag, as soon as the host registers with
+ * Systems Manager. No input of it changes within a run: an updated association would run again at once
+ * ("When you update an association, the association immediately runs against the specified targets", Systems
+ * Manager API Reference, UpdateAssociation). It does not wait: its create returns before any host exists
+ * (see build-wait/wait.ts); the run's wait is the `wait` command.
  */
-export function createBuildAssociation(name: string, runId: string, document: aws.ssm.Document, waitSeconds: number,
+export function createBuildAssociation(name: string, runId: string, document: aws.ssm.Document,
     opts: pulumi.CustomResourceOptions): aws.ssm.Association {
     return new aws.ssm.Association(`${name}-build`, {
-        associationName: `armfarm-${name}-${runId}`,
+        associationName: runDocumentName(name, runId),
         name: document.name,
         targets: [{ key: `tag:${BUILD_RUN_TAG}`, values: [runId] }],
         maxConcurrency: "1",
         maxErrors: "0",
-        waitForSuccessTimeoutSeconds: waitSeconds,
-    }, {
-        ...opts,
-        replaceOnChanges: ["associationName", "targets"],
-        deleteBeforeReplace: true,
-    });
-}
-
-/** What the build script records under its result path. */
-export interface BuildResult {
-    status: "succeeded" | "failed";
-    message: string;
-    durationSeconds: number;
-    instanceId: string;
-    logFile: string;
-}
-
-/** Thrown when the recorded result is a failure: names the step, shows the log tail and where the rest is. */
-export class BuildFailedError extends Error {
-    constructor(readonly result: BuildResult, readonly logTail: string, readonly logLocation: string) {
-        super(`the Istio image build failed: ${result.message}.\n` +
-            `Last lines of its log:\n${logTail.split("\n").map((l) => `    ${l}`).join("\n")}\n` +
-            `Full log: ${logLocation}${result.instanceId ? ` (host ${result.instanceId}, stream ${result.instanceId}/armfarm)` : ""}`);
-        this.name = "BuildFailedError";
-    }
-}
-
-/**
- * Reads the result the script recorded, once the association is done (the invoke depends on it, so
- * `pulumi preview` of a new run does not read a result that does not exist yet). Fails on a failed build.
- */
-export function readBuildResult(resultPath: string, logLocation: pulumi.Input<string>, association: aws.ssm.Association,
-    opts: pulumi.InvokeOutputOptions): pulumi.Output<BuildResult> {
-    const params = aws.ssm.getParametersByPathOutput({ path: resultPath }, { ...opts, dependsOn: [association] });
-    // The provider marks every value of this data source sensitive; these are the script's own status lines.
-    return pulumi.unsecret(pulumi.all([params.names, params.values, logLocation]).apply(([names, values, location]) => {
-        const byName = Object.fromEntries(names.map((n, i) => [n.slice(resultPath.length + 1), values[i]]));
-        if (byName.result === undefined) {
-            throw new Error(`the build recorded no result under ${resultPath}; its log: ${location}`);
-        }
-        const result = JSON.parse(byName.result) as BuildResult;
-        if (result.status !== "succeeded") throw new BuildFailedError(result, byName["log-tail"] ?? "", location);
-        return result;
-    }));
+    }, { ...opts, deleteBeforeReplace: true });
 }

@@ -3,12 +3,15 @@ import { PLATFORMS, Platform } from "../arch";
 import { registryHost, verifyMultiArch } from "../registry";
 import {
     BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, HOST_READY_TIMEOUT_MINUTES,
-    ISTIO_ENVOY_BASE_URL, ISTIO_RELEASE, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey, buildRunId,
-    defaultTag, supportsMirror,
+    ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, STEP_MARGIN_SECONDS, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey,
+    buildRunId, defaultTag, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
 } from "./build-data";
-import { createBuildHost, createBuildHostPolicy, createOnDemandStandby, hostGroupNames } from "./build-host";
-import { createSpotFallback } from "./build-fallback";
-import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument, readBuildResult } from "./build-document";
+import { ISTIO_IMAGES } from "./farm-data";
+import { createBuildHost, createOnDemandStandby, hostGroupNames } from "./build-host";
+import { createRunControl } from "./build-run-control";
+import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument } from "./build-document";
+import { createBuildWait } from "./build-wait/command";
+import { BinaryMachines, BuildResult, parseResult } from "./build-wait/result";
 import { GravitonBuildFarm } from "./farm";
 import { HOST_LOG_DIR } from "./user-data";
 
@@ -27,11 +30,11 @@ export interface IstioImageBuildArgs {
     toolsSha?: string;
     /** Platforms every image must hold. Default linux/amd64 and linux/arm64. */
     architectures?: Platform[];
-    /** `default` or `distroless` (published as `<tag>-distroless`). Default `default`. */
+    /** `default` or `distroless` (published as `<tag>-distroless`, what IstioMesh pulls by default). Default `distroless`. */
     variant?: Variant;
     /** Images to publish, among the farm's repositories. Default: every repository of the farm. */
     images?: string[];
-    /** The tag (Istio's `global.tag`). Default: the release for a mirror, `git-<istioSha:12>` otherwise. */
+    /** The tag (Istio's `global.tag`). Default: the release for a mirror, `git-<istioSha:12>` for prebuilt-envoy, and for from-source `git-<istioSha:12>-proxy-<proxySha:12>` (and `-tools-<toolsSha:12>`). */
     tag?: string;
     /** The bound on the build phase in minutes. Default by mode: mirror 30, prebuilt-envoy 120, from-source 1440. */
     timeoutMinutes?: number;
@@ -41,6 +44,8 @@ export interface IstioImageBuildArgs {
     tags?: Record<string, string>;
     /** Publish to this Artifact Registry hub instead of the farm's ECR hub. Default: the farm's hub. */
     artifactRegistry?: ArtifactRegistryTarget;
+    /** The AWS profile `pulumi up`'s wait follows the build with (`aws:profile`). Default: the environment's AWS credentials. */
+    awsProfile?: string;
 }
 
 /**
@@ -56,14 +61,18 @@ export interface ArtifactRegistryTarget {
     serviceAccountEmail: pulumi.Input<string>;
 }
 
-type Settings = Required<Omit<IstioImageBuildArgs, "farm" | "istioRelease" | "istioSha" | "proxySha" | "toolsSha" | "tags" | "artifactRegistry">> &
+type Settings = Required<Omit<IstioImageBuildArgs, "farm" | "istioRelease" | "istioSha" | "proxySha" | "toolsSha" | "tags" | "artifactRegistry" | "awsProfile">> &
     Pick<IstioImageBuildArgs, "istioRelease" | "istioSha" | "proxySha" | "toolsSha">;
 
 /**
- * One build of one Istio source on a host launched from the farm: the host runs the build script (through SSM,
- * no inbound ports), pushes every image for every platform under one tag, records its result and ends itself.
- * `pulumi up` waits for it, fails with the log tail when it fails, and then verifies with the registry's own
+ * One build of one Istio source on a host launched from the farm: the host runs the build script (through an SSM
+ * association, no inbound ports), pushes every image for every platform under one tag and records its result;
+ * the run's end rule then ends the host. `pulumi up` waits for that result (the `wait` command, which shows the
+ * build's progress), fails with the log tail when the build failed, and then verifies with the registry's own
  * answer that every image under `hub:tag` lists every platform.
+ *
+ * `hub` and `tag` come from the configuration, so they are known in a preview; what uses them must wait for the
+ * build with `dependsOn: [build]` (the mesh does), since they name images that exist only once the build is done.
  */
 export class IstioImageBuild extends pulumi.ComponentResource {
     /** The hub the images are published under (Istio's `global.hub`). */
@@ -77,6 +86,8 @@ export class IstioImageBuild extends pulumi.ComponentResource {
     public readonly runId: pulumi.Output<string>;
     /** Per image, the digest of each platform's manifest, from the registry after the build. */
     public readonly imageDigests: pulumi.Output<Record<string, Record<string, string>>>;
+    /** Per image, per platform, the machine each main binary is built for, as the build read it from its ELF header. */
+    public readonly binaryMachines: pulumi.Output<BinaryMachines>;
     /** Where the build's log is, and the command that prints it. */
     public readonly logLocation: pulumi.Output<string>;
     /** How long the run took on its host, in seconds, as the script measured it. */
@@ -93,23 +104,39 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const farm = args.farm;
         const tags = { ...farm.tags, ...args.tags, "armfarm:build": name, "armfarm:build-key": key.slice(0, 12) };
         const parent = { parent: this };
-        const resultPath = `/armfarm/builds/${name}/${runId}`;
+        const resultPath = `${farm.resultRoot}/${name}/${runId}`;
         const logLocation = pulumi.interpolate`CloudWatch Logs group ${farm.logGroupName}, stream <host>/armfarm, lines tagged armfarm-build-${runId}; print them with: aws logs tail ${farm.logGroupName} --since 2d --filter-pattern '"armfarm-build-${runId}"'`;
+        const groups = hostGroupNames(name, runId);
+        const { partition, region, accountId } = farm.context;
+        const instanceArnPrefix = pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/`;
 
         const target = publishTarget(farm, args.artifactRegistry);
-        // On spot, the on-demand fallback is in place before the spot group's first launch.
-        const fallback = farm.spot ? createSpotFallback(name, runId, hostGroupNames(name, runId), farm.context, tags, parent) : undefined;
-        const host = createBuildHost(name, runId, farm, tags, { parent: this, dependsOn: fallback ? [fallback] : [] });
-        const groups = fallback ? [host, createOnDemandStandby(name, runId, farm, tags, parent)] : [host];
-        const policy = createBuildHostPolicy(name, farm, groups, resultPath, parent);
-        const env = buildEnvironment(s, runId, key, resultPath, farm, target, host.name);
-        const document = createBuildDocument(name, env.apply((e) => buildDocumentContent(e, s.timeoutMinutes * 60 + HOST_READY_TIMEOUT_MINUTES * 60 + 600)), tags, parent);
-        const waitSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES + 15) * 60;
-        const association = createBuildAssociation(name, runId, document, waitSeconds, { parent: this, dependsOn: [host, policy] });
-        const result = readBuildResult(resultPath, logLocation, association, { parent: this });
+        const env = buildEnvironment(s, runId, key, resultPath, farm, target, instanceArnPrefix);
+        const stepSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES) * 60 + STEP_MARGIN_SECONDS;
+        const document = createBuildDocument(name, runId, env.apply((e) => buildDocumentContent(e, stepSeconds)), tags, parent);
+        const association = createBuildAssociation(name, runId, document, parent);
+        // The run's end rule (and on spot its fallback), and the host role's rights, are in place before any host
+        // of the run launches: no end and no refused launch goes unheard, no host boots without its rights.
+        const control = createRunControl(name, { runId, groups, spot: farm.spot, associationId: association.associationId, context: farm.context, tags }, parent);
+        const hostOpts = { parent: this, dependsOn: [association, ...control.ready, ...farm.hostRoleReady] };
+        const hosts = [
+            createBuildHost(name, runId, farm, tags, hostOpts),
+            ...(farm.spot ? [createOnDemandStandby(name, runId, farm, tags, hostOpts)] : []),
+        ];
+        const wait = createBuildWait(name, {
+            runId,
+            awsProfile: args.awsProfile,
+            settings: pulumi.all([region, association.associationId, farm.logGroupName, instanceArnPrefix, logLocation])
+                .apply(([r, associationId, logGroupName, arnPrefix, location]) => ({
+                    region: r, runId, associationId, groups: farm.spot ? [groups.spot, groups.onDemand] : [groups.spot], resultPath,
+                    instanceArnPrefix: arnPrefix, logGroupName, hostReadySeconds: HOST_READY_TIMEOUT_MINUTES * 60,
+                    buildSeconds: s.timeoutMinutes * 60, logLocation: location,
+                })),
+        }, { parent: this, dependsOn: [association, ...hosts] });
+        const result = wait.stdout.apply(waitResult);
 
-        // Verification reads the registry only after the recorded result said the images are pushed; a failed
-        // build stops here, once, rather than once per image's registry read.
+        // Verification reads the registry only once the build's result is in: a failed build stops at its wait,
+        // once, rather than once per image's registry read.
         const verified = result.apply(() => verifyMultiArch({
             hub: target.hub,
             tag: s.tag + VARIANT_TAG_SUFFIX[s.variant],
@@ -117,21 +144,29 @@ export class IstioImageBuild extends pulumi.ComponentResource {
             platforms: s.architectures,
         }, { parent: this }));
 
-        // The registry's read token is secret, and so is all that the verification returns; hub, tag and
-        // digests are not.
-        this.hub = pulumi.unsecret(pulumi.all([target.hub, verified]).apply(([hub]) => hub));
-        this.tag = pulumi.unsecret(verified.apply(() => s.tag));
+        this.hub = target.hub;
+        this.tag = pulumi.output(s.tag);
         this.variant = pulumi.output(s.variant);
         this.buildKey = pulumi.output(key);
         this.runId = pulumi.output(runId);
+        // The registry's read token is secret, and so is all that the verification returns; the digests are not.
         this.imageDigests = pulumi.unsecret(verified).apply((v) => Object.fromEntries(Object.entries(v).map(([image, i]) => [image, i.digests])));
+        this.binaryMachines = result.apply((r) => r.binaries ?? {});
         this.logLocation = logLocation;
         this.durationSeconds = result.durationSeconds;
         this.registerOutputs({
             hub: this.hub, tag: this.tag, variant: this.variant, buildKey: this.buildKey, runId: this.runId,
-            imageDigests: this.imageDigests, logLocation: this.logLocation, durationSeconds: this.durationSeconds,
+            imageDigests: this.imageDigests, binaryMachines: this.binaryMachines, logLocation: this.logLocation,
+            durationSeconds: this.durationSeconds,
         });
     }
+}
+
+/** The result the wait printed: it prints one only for a build that succeeded, and fails otherwise. */
+function waitResult(stdout: string): BuildResult {
+    const result = parseResult(stdout);
+    if (!result || result.status !== "succeeded") throw new Error(`the build's wait printed no successful result: ${JSON.stringify(stdout.slice(0, 200))}`);
+    return result;
 }
 
 function invalid(propertyPath: string, reason: string): never {
@@ -165,7 +200,7 @@ export function validate(args: IstioImageBuildArgs): Settings {
     if (architectures.length === 0 || architectures.some((a) => !PLATFORMS.includes(a)) || new Set(architectures).size !== architectures.length) {
         invalid("architectures", `${JSON.stringify(architectures)} must list one or more distinct platforms of ${PLATFORMS.join(", ")}`);
     }
-    const variant = args.variant ?? "default";
+    const variant = args.variant ?? "distroless";
     if (!VARIANTS.includes(variant)) invalid("variant", `${JSON.stringify(variant)} is not one of ${VARIANTS.join(", ")}`);
     const farmImages = args.farm.repositoryNames;
     const images = args.images ?? [...farmImages];
@@ -173,10 +208,16 @@ export function validate(args: IstioImageBuildArgs): Settings {
     if (images.length === 0 || unknown.length > 0) {
         invalid("images", `${JSON.stringify(unknown.length ? unknown : images)} is not accepted; name one or more of the farm's repositories (${farmImages.join(", ")})`);
     }
-    const tag = args.tag ?? defaultTag(mode, args.istioRelease, istioSha);
+    if (mode === "mirror" && imagesMissingFrom(args.istioRelease!, images).length > 0) {
+        invalid("images", `${JSON.stringify(imagesMissingFrom(args.istioRelease!, images))} ${imagesMissingFrom(args.istioRelease!, images).length === 1 ? "is" : "are"} not published by Istio ${args.istioRelease}, ` +
+            `which publishes ${imagesOf(args.istioRelease!, ISTIO_IMAGES).join(", ")}; leave ${imagesMissingFrom(args.istioRelease!, images).length === 1 ? "it" : "them"} out`);
+    }
+    const tag = args.tag ?? defaultTag(mode, args.istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha });
     if (!DOCKER_TAG.test(tag)) invalid("tag", `${JSON.stringify(tag)} is not a Docker tag`);
     const timeoutMinutes = args.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES[mode];
-    if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 2880) invalid("timeoutMinutes", `${timeoutMinutes} is not an integer from 1 to 2880`);
+    if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > MAX_TIMEOUT_MINUTES) {
+        invalid("timeoutMinutes", `${timeoutMinutes} is not an integer from 1 to ${MAX_TIMEOUT_MINUTES}, the longest build the SSM agent lets one step run (172800 s, with the host's boot)`);
+    }
     const attempt = args.attempt ?? 1;
     if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
     return {
@@ -207,41 +248,43 @@ function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarge
 
 /** The build script's environment: everything it needs, nothing secret. */
 function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: GravitonBuildFarm,
-    target: PublishTarget, groupName: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
-    return pulumi.all([target.hub, target.registry, target.federation, groupName, farm.context.region]).apply(([hub, registry, federation, group, region]) => {
-        const env: BuildEnvironment = {
-            ARMFARM_BUILD_MODE: s.mode,
-            ARMFARM_BUILD_RUN: runId,
-            ARMFARM_BUILD_KEY: key,
-            ARMFARM_HUB: hub,
-            ARMFARM_REGISTRY: registry,
-            ARMFARM_TAG: s.tag,
-            ARMFARM_VARIANT: s.variant,
-            ARMFARM_IMAGES: s.images.join(" "),
-            ARMFARM_ARCHITECTURES: s.architectures.join(","),
-            ARMFARM_REGION: region,
-            ARMFARM_TIMEOUT_SECONDS: String(s.timeoutMinutes * 60),
-            ARMFARM_READY_TIMEOUT_SECONDS: String(HOST_READY_TIMEOUT_MINUTES * 60),
-            ARMFARM_RESULT_PATH: resultPath,
-            ARMFARM_ASG_NAME: group,
-            ARMFARM_LOG_DIR: HOST_LOG_DIR,
-            ARMFARM_WORK_DIR: "/var/lib/armfarm/build",
-        };
-        if (s.mode === "mirror") {
-            env.ARMFARM_ISTIO_RELEASE = s.istioRelease!;
-            env.ARMFARM_UPSTREAM_HUB = UPSTREAM_HUB;
-        } else {
-            env.ARMFARM_ISTIO_SHA = s.istioSha!;
-            env.ARMFARM_ENVOY_BASE_URL = ISTIO_ENVOY_BASE_URL;
-        }
-        if (s.mode === "from-source") {
-            env.ARMFARM_PROXY_SHA = s.proxySha!;
-            env.ARMFARM_TOOLS_SHA = s.toolsSha!;
-        }
-        if (federation) {
-            env.ARMFARM_GCP_WORKLOAD_IDENTITY_PROVIDER = federation.provider;
-            env.ARMFARM_GCP_SERVICE_ACCOUNT = federation.serviceAccount;
-        }
-        return env;
-    });
+    target: PublishTarget, instanceArnPrefix: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
+    return pulumi.all([target.hub, target.registry, target.federation, farm.context.region, instanceArnPrefix, farm.dockerHubParameterName])
+        .apply(([hub, registry, federation, region, arnPrefix, dockerHubParameter]) => {
+            const env: BuildEnvironment = {
+                ARMFARM_BUILD_MODE: s.mode,
+                ARMFARM_BUILD_RUN: runId,
+                ARMFARM_BUILD_KEY: key,
+                ARMFARM_HUB: hub,
+                ARMFARM_REGISTRY: registry,
+                ARMFARM_TAG: s.tag,
+                ARMFARM_VARIANT: s.variant,
+                ARMFARM_IMAGES: s.images.join(" "),
+                ARMFARM_IMAGE_BINARIES: s.images.map((image) => `${image}=${(IMAGE_BINARIES[image] ?? []).join(",")}`).join(" "),
+                ARMFARM_ARCHITECTURES: s.architectures.join(","),
+                ARMFARM_REGION: region,
+                ARMFARM_TIMEOUT_SECONDS: String(s.timeoutMinutes * 60),
+                ARMFARM_READY_TIMEOUT_SECONDS: String(HOST_READY_TIMEOUT_MINUTES * 60),
+                ARMFARM_RESULT_PATH: resultPath,
+                ARMFARM_INSTANCE_ARN_PREFIX: arnPrefix,
+                ARMFARM_LOG_DIR: HOST_LOG_DIR,
+                ARMFARM_WORK_DIR: "/var/lib/armfarm/build",
+            };
+            if (s.mode === "mirror") {
+                env.ARMFARM_ISTIO_RELEASE = s.istioRelease!;
+                env.ARMFARM_UPSTREAM_HUB = UPSTREAM_HUB;
+            } else {
+                env.ARMFARM_ISTIO_SHA = s.istioSha!;
+            }
+            if (s.mode === "from-source") {
+                env.ARMFARM_PROXY_SHA = s.proxySha!;
+                env.ARMFARM_TOOLS_SHA = s.toolsSha!;
+            }
+            if (federation) {
+                env.ARMFARM_GCP_WORKLOAD_IDENTITY_PROVIDER = federation.provider;
+                env.ARMFARM_GCP_SERVICE_ACCOUNT = federation.serviceAccount;
+            }
+            if (dockerHubParameter) env.ARMFARM_DOCKERHUB_PARAMETER = dockerHubParameter;
+            return env;
+        });
 }

@@ -12,7 +12,8 @@ export interface AwsContext {
 export function awsContext(opts: pulumi.InvokeOutputOptions): AwsContext {
     return {
         partition: aws.getPartitionOutput({}, opts).partition,
-        region: aws.getRegionOutput({}, opts).name,
+        // `region`: @pulumi/aws 7 deprecates `name` ("name is deprecated. Use region instead", getRegion.d.ts).
+        region: aws.getRegionOutput({}, opts).region,
         accountId: aws.getCallerIdentityOutput({}, opts).accountId,
     };
 }

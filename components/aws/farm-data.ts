@@ -46,23 +46,28 @@ export const UBUNTU_ROOT_DEVICE = "/dev/sda1";
  * ECR lifecycle: only tagged development images expire. No rule matches untagged images, because the
  * per-platform images that a multi-arch index points to are untagged, and an untagged-image expiry deletes
  * them from under the index (aws/containers-roadmap #1466). Release tags are never expired.
+ *
+ * One rule per prefix: several entries in one rule's `tagPrefixList` are ANDed, so that a rule selects only
+ * images that carry a tag with each prefix (Amazon ECR User Guide, "Lifecycle policy parameters": "If you
+ * specify multiple tags, only the images with all specified tags are selected"), and `["dev-", "pr-"]` in one
+ * rule would expire nothing.
  */
 export const DEV_TAG_PREFIXES: readonly string[] = ["dev-", "pr-"];
 export const DEV_TAG_EXPIRY_DAYS = 30;
 
 export function ecrLifecyclePolicy(): string {
     return JSON.stringify({
-        rules: [{
-            rulePriority: 1,
-            description: `Expire development tags (${DEV_TAG_PREFIXES.join(", ")}) after ${DEV_TAG_EXPIRY_DAYS} days; never untagged images`,
+        rules: DEV_TAG_PREFIXES.map((prefix, i) => ({
+            rulePriority: i + 1,
+            description: `Expire ${prefix} tags ${DEV_TAG_EXPIRY_DAYS} days after their push; never untagged images`,
             selection: {
                 tagStatus: "tagged",
-                tagPrefixList: [...DEV_TAG_PREFIXES],
+                tagPrefixList: [prefix],
                 countType: "sinceImagePushed",
                 countUnit: "days",
                 countNumber: DEV_TAG_EXPIRY_DAYS,
             },
             action: { type: "expire" },
-        }],
+        })),
     });
 }

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { isGravitonInstanceType } from "../arch";
-import {
-    BUILD_HOST_TAG, ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES,
-    UBUNTU_ROOT_DEVICE, ubuntuArm64AmiParameter,
-} from "./farm-data";
-import { renderUserData } from "./user-data";
+import { gravitonEquivalents, isGravitonInstanceType } from "../arch";
+import { ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES } from "./farm-data";
 import { AwsContext, awsContext } from "./context";
+import { createNetwork } from "./farm-network";
+import { BUILD_RESULT_ROOT, createHostRole, createLaunchTemplate } from "./farm-hosts";
+import { MAX_FARM_ZONES } from "./zones";
+import { isIpv4Cidr } from "../cidr";
 
 export interface GravitonBuildFarmArgs {
     /** Graviton (arm64) instance type of the build hosts. Default `m6g.4xlarge`. */
@@ -17,12 +17,16 @@ export interface GravitonBuildFarmArgs {
     spot?: boolean;
     /** Ubuntu LTS release of the hosts' AMI. Default `24.04`. */
     ubuntuRelease?: string;
-    /** An existing subnet (with a route to the internet) to launch hosts in. Default: the farm builds its own VPC. */
-    subnetId?: pulumi.Input<string>;
+    /** Existing subnets (of one VPC, with a route to the internet) to launch hosts in. Default: the farm builds its own VPC. */
+    subnetIds?: pulumi.Input<string>[];
     /** CIDR of the farm's own VPC. Default `10.40.0.0/16`. */
     vpcCidr?: string;
-    /** CIDR of the farm's own subnet, inside the VPC. Default `10.40.0.0/24`. */
+    /** CIDR of the farm's own subnets, inside the VPC, cut into four blocks (one per zone); at most a /26. Default `10.40.0.0/24`. */
     subnetCidr?: string;
+    /** How many zones the farm's own VPC spreads its subnets over, 1 to 4: the first zones that offer the instance type. Default 3. */
+    zoneCount?: number;
+    /** The zones of the farm's own subnets, instead of the first `zoneCount` that offer the instance type. Default none. */
+    availabilityZones?: string[];
     /** ECR namespace of the repositories; the hub is `<registry>/<prefix>`. Default `istio`. */
     repositoryPrefix?: string;
     /** Istio images to hold, one ECR repository each. Default pilot, proxyv2, install-cni, ztunnel. */
@@ -31,14 +35,25 @@ export interface GravitonBuildFarmArgs {
     logRetentionDays?: number;
     /** Protect the repositories and keep them, with their images, when the stack is destroyed. Default true. */
     keepRepositories?: boolean;
+    /**
+     * Manage the region's registry-level scanning configuration (basic scan on push for the farm's repositories),
+     * which AWS favours over the repository-level setting it is deprecating. It replaces the whole configuration
+     * of the account's registry in the region, so only where this stack owns it. Default false.
+     */
+    manageRegistryScanning?: boolean;
+    /**
+     * A Docker Hub account the hosts log in with, for more than the anonymous pull limit (mirrors, base images).
+     * Kept as a SecureString parameter that only the hosts read; `token` must be a secret. Default none.
+     */
+    dockerHubCredential?: { username: pulumi.Input<string>; token: pulumi.Input<string> };
     /** Extra tags for every resource. Default none. */
     tags?: Record<string, string>;
 }
 
 /**
- * A Graviton build farm: network without ingress, a host role scoped to the farm's own repositories and log
- * group, ECR repositories for the Istio images, and a launch template for arm64 Ubuntu build hosts. Hosts are
- * launched per build (IstioImageBuild) and reached through SSM only.
+ * A Graviton build farm: a network without ingress over several zones, a host role scoped to the farm's own
+ * repositories, log group and results, ECR repositories for the Istio images, and a launch template for arm64
+ * Ubuntu build hosts. Hosts are launched per build (IstioImageBuild) and reached through SSM only.
  */
 export class GravitonBuildFarm extends pulumi.ComponentResource {
     /** The registry host, such as `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
@@ -55,20 +70,33 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     public readonly logGroupArn: pulumi.Output<string>;
     public readonly hostRoleArn: pulumi.Output<string>;
     public readonly hostRoleName: pulumi.Output<string>;
-    public readonly subnetId: pulumi.Output<string>;
+    /** The subnets hosts launch in, one per zone, and their zones. */
+    public readonly subnetIds: pulumi.Output<string[]>;
+    public readonly zones: pulumi.Output<string[]>;
     public readonly securityGroupId: pulumi.Output<string>;
     /** The images the farm holds a repository for, in the order given. */
     public readonly repositoryNames: string[];
     /** The hosts' instance type and whether they run on spot, for the builds that launch them. */
     public readonly instanceType: string;
     public readonly spot: boolean;
+    /**
+     * The types a spot build may ask for: the farm's type and its same-size Graviton equivalents, those that every
+     * zone of the farm offers.
+     */
+    public readonly spotInstanceTypes: pulumi.Output<string[]>;
+    /** The parameter that holds the Docker Hub credential, when the farm has one. */
+    public readonly dockerHubParameterName?: pulumi.Output<string>;
+    /** Where builds record their results (`<root>/<build>/<run>/<instance id>`). */
+    public readonly resultRoot = BUILD_RESULT_ROOT;
     /** The partition, region and account the farm is in, read once for the farm and its builds. */
     public readonly context: AwsContext;
     /** The tags every farm resource and host carries (`armfarm:farm` names the farm). */
     public readonly tags: Record<string, string>;
+    /** What a build's hosts must wait for: the host role's policies, so a host never boots without its rights. */
+    public readonly hostRoleReady: pulumi.Resource[];
 
     constructor(name: string, args: GravitonBuildFarmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("armfarm:aws:GravitonBuildFarm", name, args, opts);
+        super("armfarm:aws:GravitonBuildFarm", name, { ...args, dockerHubCredential: undefined }, opts);
         const settings = validate(args);
         this.instanceType = settings.instanceType;
         this.spot = settings.spot;
@@ -77,15 +105,22 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
 
         const parent = { parent: this };
         this.context = awsContext(parent);
-        const network = createNetwork(name, settings, args.subnetId, this.tags, parent);
+        const candidateTypes = settings.spot ? gravitonEquivalents(settings.instanceType) : [settings.instanceType];
+        const network = createNetwork(name, { ...settings, candidateTypes }, args.subnetIds, this.tags, parent);
         const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/armfarm/${name}`,
             retentionInDays: settings.logRetentionDays,
             tags: this.tags,
         }, parent);
         const repositories = createRepositories(name, settings, this.tags, this);
-        const role = createHostRole(name, logs, Object.values(repositories), this.context, this.tags, parent);
-        const template = createLaunchTemplate(name, settings, role.profile, network.securityGroupId, logs, this.context, this.tags, parent);
+        if (settings.manageRegistryScanning) createRegistryScanning(name, settings.repositoryPrefix, parent);
+        const dockerHub = args.dockerHubCredential && createDockerHubCredential(name, args.dockerHubCredential, this.tags, parent);
+        const role = createHostRole(name, {
+            logs, repositories: Object.values(repositories), dockerHubParameterArn: dockerHub?.arn, context: this.context, tags: this.tags,
+        }, parent);
+        const template = createLaunchTemplate(name, settings, {
+            profile: role.profile, securityGroupId: network.securityGroupId, logs, context: this.context, tags: this.tags,
+        }, parent);
 
         this.registry = pulumi.interpolate`${this.context.accountId}.dkr.ecr.${this.context.region}.amazonaws.com`;
         this.hub = pulumi.interpolate`${this.registry}/${settings.repositoryPrefix}`;
@@ -97,16 +132,21 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.logGroupArn = logs.arn;
         this.hostRoleArn = role.role.arn;
         this.hostRoleName = role.role.name;
-        this.subnetId = network.subnetId;
+        this.hostRoleReady = role.policies;
+        this.subnetIds = network.subnetIds;
+        this.zones = network.zones;
         this.securityGroupId = network.securityGroupId;
+        this.spotInstanceTypes = network.instanceTypes;
+        this.dockerHubParameterName = dockerHub?.name;
         this.registerOutputs({
             registry: this.registry, hub: this.hub, repositoryUrls: this.repositoryUrls,
             launchTemplateId: this.launchTemplateId, logGroupName: this.logGroupName,
+            subnetIds: this.subnetIds, zones: this.zones, spotInstanceTypes: this.spotInstanceTypes,
         });
     }
 }
 
-type Settings = Required<Omit<GravitonBuildFarmArgs, "subnetId" | "tags">>;
+type Settings = Required<Omit<GravitonBuildFarmArgs, "subnetIds" | "tags" | "availabilityZones" | "dockerHubCredential">> & { zones?: string[] };
 
 function mapValues<T, U>(record: Record<string, T>, fn: (v: T) => U): Record<string, U> {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
@@ -125,10 +165,13 @@ function validate(args: GravitonBuildFarmArgs): Settings {
         ubuntuRelease: args.ubuntuRelease ?? "24.04",
         vpcCidr: args.vpcCidr ?? "10.40.0.0/16",
         subnetCidr: args.subnetCidr ?? "10.40.0.0/24",
+        zoneCount: args.zoneCount ?? args.availabilityZones?.length ?? 3,
+        zones: args.availabilityZones,
         repositoryPrefix: args.repositoryPrefix ?? "istio",
         repositories: args.repositories ?? ISTIO_IMAGES.slice(0, 4),
         logRetentionDays: args.logRetentionDays ?? 30,
         keepRepositories: args.keepRepositories ?? true,
+        manageRegistryScanning: args.manageRegistryScanning ?? false,
     };
     if (!isGravitonInstanceType(s.instanceType)) {
         invalid("instanceType", `${JSON.stringify(s.instanceType)} is not an arm64 Graviton instance type (for example m6g.4xlarge)`);
@@ -139,6 +182,16 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     if (!UBUNTU_RELEASES[s.ubuntuRelease]) {
         invalid("ubuntuRelease", `${JSON.stringify(s.ubuntuRelease)} is not one of ${Object.keys(UBUNTU_RELEASES).join(", ")}`);
     }
+    if (!Number.isInteger(s.zoneCount) || s.zoneCount < 1 || s.zoneCount > MAX_FARM_ZONES) {
+        invalid("zoneCount", `${s.zoneCount} is not a number of zones from 1 to ${MAX_FARM_ZONES}`);
+    }
+    if (s.zones && (s.zones.length === 0 || s.zones.length > MAX_FARM_ZONES || new Set(s.zones).size !== s.zones.length)) {
+        invalid("availabilityZones", `${JSON.stringify(s.zones)} must name 1 to ${MAX_FARM_ZONES} distinct zones`);
+    }
+    if (args.subnetIds === undefined && (!isIpv4Cidr(s.subnetCidr) || Number(s.subnetCidr.split("/")[1]) > 26)) {
+        invalid("subnetCidr", `${JSON.stringify(s.subnetCidr)} is not an IPv4 block of /26 or larger, which the farm cuts into ${MAX_FARM_ZONES} subnets`);
+    }
+    if (args.subnetIds !== undefined && args.subnetIds.length === 0) invalid("subnetIds", "is empty; give one or more subnets, or leave it unset for the farm's own VPC");
     const unknown = s.repositories.filter((r) => !ISTIO_IMAGES.includes(r));
     if (unknown.length > 0 || s.repositories.length === 0) {
         invalid("repositories", `${JSON.stringify(s.repositories)} must name one or more of ${ISTIO_IMAGES.join(", ")}`);
@@ -149,49 +202,32 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     return s;
 }
 
-interface Network {
-    subnetId: pulumi.Output<string>;
-    securityGroupId: pulumi.Output<string>;
+/**
+ * The hosts' Docker Hub credential: a SecureString parameter (encrypted with the account's `aws/ssm` key), whose
+ * value is a Pulumi secret, so it is in clear neither in state nor in any document.
+ */
+function createDockerHubCredential(name: string, credential: { username: pulumi.Input<string>; token: pulumi.Input<string> },
+    tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ssm.Parameter {
+    return new aws.ssm.Parameter(`${name}-dockerhub`, {
+        name: `/armfarm/${name}/dockerhub`,
+        description: "armfarm build hosts: the Docker Hub account they log in with (username and access token, JSON)",
+        type: "SecureString",
+        value: pulumi.secret(pulumi.all([credential.username, credential.token]).apply(([username, token]) => JSON.stringify({ username, token }))),
+        tags,
+    }, opts);
 }
 
 /**
- * The farm's own VPC with one public subnet and an internet gateway, or the VPC of the given subnet; and a
- * security group with no ingress at all and egress to HTTPS and HTTP only (git, registries, Go and apt).
+ * Basic scanning on push for the farm's repositories, set at the registry level. Source: Amazon ECR API Reference,
+ * PutImageScanningConfiguration ("being deprecated, in favor of specifying the image scanning configuration at
+ * the registry level"), and PutRegistryScanningConfiguration (rules of a scan frequency and wildcard repository
+ * filters). The repositories keep their own scan-on-push setting too, which ECR ignores under a registry-level rule.
  */
-function createNetwork(name: string, s: Settings, existingSubnet: pulumi.Input<string> | undefined,
-    tags: Record<string, string>, opts: pulumi.CustomResourceOptions): Network {
-    let vpcId: pulumi.Output<string>;
-    let subnetId: pulumi.Output<string>;
-    if (existingSubnet !== undefined) {
-        subnetId = pulumi.output(existingSubnet);
-        vpcId = aws.ec2.getSubnetOutput({ id: subnetId }, opts).vpcId;
-    } else {
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock: s.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: `${name}-vpc` },
-        }, opts);
-        const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags }, opts);
-        const subnet = new aws.ec2.Subnet(`${name}-subnet`, {
-            vpcId: vpc.id, cidrBlock: s.subnetCidr, mapPublicIpOnLaunch: true, tags: { ...tags, Name: `${name}-subnet` },
-        }, opts);
-        const routes = new aws.ec2.RouteTable(`${name}-routes`, {
-            vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }], tags,
-        }, opts);
-        new aws.ec2.RouteTableAssociation(`${name}-routes`, { subnetId: subnet.id, routeTableId: routes.id }, opts);
-        vpcId = vpc.id;
-        subnetId = subnet.id;
-    }
-    const group = new aws.ec2.SecurityGroup(`${name}-hosts`, {
-        vpcId,
-        description: "armfarm build hosts: no ingress (reached through SSM), egress to HTTP(S) only",
-        ingress: [],
-        egress: [443, 80].map((port) => ({
-            description: port === 443 ? "HTTPS: git, registries, Go, AWS APIs" : "HTTP: Ubuntu archive",
-            protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"],
-        })),
-        revokeRulesOnDelete: true,
-        tags,
+function createRegistryScanning(name: string, prefix: string, opts: pulumi.CustomResourceOptions): aws.ecr.RegistryScanningConfiguration {
+    return new aws.ecr.RegistryScanningConfiguration(`${name}-scanning`, {
+        scanType: "BASIC",
+        rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: `${prefix}/*`, filterType: "WILDCARD" }] }],
     }, opts);
-    return { subnetId, securityGroupId: group.id };
 }
 
 /** One ECR repository per image: immutable tags, scan on push, a lifecycle policy that spares index children. */
@@ -212,85 +248,3 @@ function createRepositories(name: string, s: Settings, tags: Record<string, stri
     return repositories;
 }
 
-/** The policy document of the host role: logs to the farm's group, pushes to the farm's repositories. */
-export function hostPolicyDocument(logGroupArn: string, repositoryArns: string[]): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "WriteFarmLogs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
-            },
-            {
-                // GetAuthorizationToken acts on the registry, not on a repository: AWS accepts only "*" here.
-                Sid: "EcrLogin",
-                Effect: "Allow",
-                Action: ["ecr:GetAuthorizationToken"],
-                Resource: "*",
-            },
-            {
-                Sid: "PushFarmRepositories",
-                Effect: "Allow",
-                Action: [
-                    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-                    "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload",
-                    "ecr:PutImage", "ecr:UploadLayerPart",
-                ],
-                Resource: repositoryArns,
-            },
-        ],
-    });
-}
-
-function createHostRole(name: string, logs: aws.cloudwatch.LogGroup, repositories: aws.ecr.Repository[],
-    context: AwsContext, tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
-    const role = new aws.iam.Role(`${name}-host`, {
-        description: "armfarm build hosts: SSM management, farm logs, pushes to the farm's repositories",
-        assumeRolePolicy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-        tags,
-    }, opts);
-    new aws.iam.RolePolicyAttachment(`${name}-host-ssm`, {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    }, opts);
-    new aws.iam.RolePolicy(`${name}-host`, {
-        role: role.id,
-        policy: pulumi.all([logs.arn, ...repositories.map((r) => r.arn)]).apply(([logArn, ...repoArns]) => hostPolicyDocument(logArn, repoArns)),
-    }, opts);
-    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags }, opts);
-    return { role, profile };
-}
-
-function createLaunchTemplate(name: string, s: Settings, profile: aws.iam.InstanceProfile,
-    securityGroupId: pulumi.Output<string>, logs: aws.cloudwatch.LogGroup, context: AwsContext,
-    tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
-    const hostTags = { ...tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
-    return new aws.ec2.LaunchTemplate(`${name}-hosts`, {
-        description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} arm64 on ${s.instanceType}`,
-        // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current arm64
-        // image and the template does not change (and show a diff) whenever Canonical publishes one.
-        imageId: `resolve:ssm:${ubuntuArm64AmiParameter(s.ubuntuRelease)}`,
-        instanceType: s.instanceType,
-        iamInstanceProfile: { arn: profile.arn },
-        instanceInitiatedShutdownBehavior: "terminate",
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
-        // No subnet here: the group that launches a build's host names it (`vpcZoneIdentifiers`), as Auto
-        // Scaling expects; the interface carries the security group and the public address for egress.
-        networkInterfaces: [{ securityGroups: [securityGroupId], associatePublicIpAddress: "true", deleteOnTermination: "true" }],
-        blockDeviceMappings: [{
-            deviceName: UBUNTU_ROOT_DEVICE,
-            ebs: { volumeSize: s.rootVolumeGiB, volumeType: "gp3", iops: 3000, throughput: 250, encrypted: "true", deleteOnTermination: "true" },
-        }],
-        monitoring: { enabled: true },
-        userData: pulumi.all([context.region, logs.name]).apply(([r, logGroupName]) =>
-            Buffer.from(renderUserData({ region: r, logGroupName, ubuntuRelease: s.ubuntuRelease })).toString("base64")),
-        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: hostTags })),
-        updateDefaultVersion: true,
-        tags,
-    }, opts);
-}

@@ -9,8 +9,15 @@ import { UBUNTU_RELEASES } from "./farm-data";
  */
 export const GO_RELEASE = { version: "1.26.1", linuxArm64Sha256: "a290581cfe4fe28ddd737dde3095f3dbeb7f2e4065cab4eae44dfc53b760c2f7" } as const;
 
-/** The fingerprint of Docker's apt signing key. Source: Docker, "Install Docker Engine on Ubuntu". */
-export const DOCKER_APT_KEY_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBFCD88";
+/**
+ * Docker's apt signing key itself (https://download.docker.com/linux/ubuntu/gpg), shipped in the user data. Given
+ * only a key id, cloud-init fetches the key from keyserver.ubuntu.com with `gpg --recv-keys` over HKP, TCP 11371
+ * (canonical/cloud-init@24.1.3 cloudinit/config/cc_apt_configure.py `add_apt_key`, `DEFAULT_KEYSERVER`;
+ * cloudinit/gpg.py `recv_key`), a port the hosts' security group does not open. Given the key, it writes it to
+ * the source's signed-by keyring with no network at all. The spec checks its fingerprint against the one Docker
+ * publishes ("Install Docker Engine on Ubuntu": 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88).
+ */
+export const DOCKER_APT_KEY = fs.readFileSync(path.join(__dirname, "..", "build", "docker-apt-key.asc"), "utf8");
 
 /** Where hosts write logs that the CloudWatch agent ships; build scripts log here too. */
 export const HOST_LOG_DIR = "/var/log/armfarm";
@@ -67,7 +74,7 @@ export function renderUserData(args: UserDataArgs): string {
             sources: {
                 "docker.list": {
                     source: "deb [arch=arm64 signed-by=$KEY_FILE] https://download.docker.com/linux/ubuntu $RELEASE stable",
-                    keyid: DOCKER_APT_KEY_FINGERPRINT,
+                    key: DOCKER_APT_KEY,
                 },
             },
         },

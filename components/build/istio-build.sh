@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
 # Builds or mirrors Istio's images on a farm host and publishes them multi-arch under one tag. Run by the
-# build's SSM Command document; parameterised only by the ARMFARM_* environment variables it sets (see
-# components/aws/build-document.ts). Every line goes to ${ARMFARM_LOG_DIR}/build-<run>.log, which the
-# CloudWatch agent ships to the farm's log group, tagged "armfarm-build-<run>". At the end the script records
-# its result (status, failed step, duration, log tail) as SSM parameters under ${ARMFARM_RESULT_PATH}, and
-# schedules the end of its host. Exit status: 0 when the images are published, non-zero otherwise.
+# build's SSM association (components/aws/build-document.ts), parameterised only by the ARMFARM_* environment
+# variables its document sets. Every line goes to ${ARMFARM_LOG_DIR}/build-<run>.log, which the CloudWatch
+# agent ships to the farm's log group, tagged "armfarm-build-<run>". After the push it reads the ELF header of
+# each image's main binaries for each platform. At the end it records its result (status, message, duration,
+# log tail, binaries) as the Parameter Store parameter ${ARMFARM_RESULT_PATH}/<instance id>, tagged with its own
+# instance ARN, which is the only name the host role lets it create. The run's end rule then ends the host.
+# Exit status: 0 when the images are published and verified, non-zero otherwise.
 set -euo pipefail
 
 : "${ARMFARM_BUILD_MODE:?}" "${ARMFARM_BUILD_RUN:?}" "${ARMFARM_HUB:?}" "${ARMFARM_REGISTRY:?}" "${ARMFARM_TAG:?}"
 : "${ARMFARM_IMAGES:?}" "${ARMFARM_ARCHITECTURES:?}" "${ARMFARM_REGION:?}" "${ARMFARM_TIMEOUT_SECONDS:?}"
-: "${ARMFARM_RESULT_PATH:?}"
+: "${ARMFARM_RESULT_PATH:?}" "${ARMFARM_INSTANCE_ARN_PREFIX:?}"
 ARMFARM_VARIANT="${ARMFARM_VARIANT:-default}"
-ARMFARM_ASG_NAME="${ARMFARM_ASG_NAME:-}"
 ARMFARM_LOG_DIR="${ARMFARM_LOG_DIR:-/var/log/armfarm}"
 ARMFARM_WORK_DIR="${ARMFARM_WORK_DIR:-/var/lib/armfarm/build}"
 ARMFARM_READY_FILE="${ARMFARM_READY_FILE:-/var/lib/armfarm-host-ready}"
 ARMFARM_READY_TIMEOUT_SECONDS="${ARMFARM_READY_TIMEOUT_SECONDS:-1200}"
 ARMFARM_UPSTREAM_HUB="${ARMFARM_UPSTREAM_HUB:-docker.io/istio}"
-ARMFARM_ENVOY_BASE_URL="${ARMFARM_ENVOY_BASE_URL:-https://storage.googleapis.com/istio-build/proxy}"
-export ARMFARM_VARIANT ARMFARM_ASG_NAME ARMFARM_LOG_DIR ARMFARM_WORK_DIR ARMFARM_UPSTREAM_HUB ARMFARM_ENVOY_BASE_URL
+ARMFARM_IMAGE_BINARIES="${ARMFARM_IMAGE_BINARIES:-}"
+ARMFARM_DOCKERHUB_PARAMETER="${ARMFARM_DOCKERHUB_PARAMETER:-}"
+export ARMFARM_VARIANT ARMFARM_LOG_DIR ARMFARM_WORK_DIR ARMFARM_UPSTREAM_HUB ARMFARM_IMAGE_BINARIES
+
+# SSM's runShellScript starts the script with no HOME (aws/amazon-ssm-agent@3.3.1142.0
+# agent/executers/executers.go `prepareEnvironment`; it sets HOME only for PowerShell, executers_unix.go; issue
+# #427). Istio's build container gets the registry logins only from ${HOME}/.docker, which it mounts when that
+# directory exists (istio/istio@1.30.3:common/scripts/setup_env.sh). So HOME is the user's, from its passwd entry.
+if [[ -z "${HOME:-}" ]]; then
+    HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
+fi
+export HOME
 
 LOG="${ARMFARM_LOG_DIR}/build-${ARMFARM_BUILD_RUN}.log"
 STATE="${ARMFARM_WORK_DIR}/${ARMFARM_BUILD_RUN}"
-# Istio names the distroless variant's tag <tag>-distroless (Makefile.core.mk, variant-tag).
-if [[ "$ARMFARM_VARIANT" == distroless ]]; then PUBLISHED_TAG="${ARMFARM_TAG}-distroless"; else PUBLISHED_TAG="$ARMFARM_TAG"; fi
+# Istio tags a variant other than the default <tag>-<variant> (istio/istio@1.30.3:tools/docker-builder/common.go, extractTags).
+if [[ "$ARMFARM_VARIANT" == default ]]; then PUBLISHED_TAG="$ARMFARM_TAG"; else PUBLISHED_TAG="${ARMFARM_TAG}-${ARMFARM_VARIANT}"; fi
 read -r -a IMAGES <<<"$ARMFARM_IMAGES"
 IFS=, read -r -a ARCHITECTURES <<<"$ARMFARM_ARCHITECTURES"
 
@@ -39,7 +50,7 @@ step() {
     status="${PIPESTATUS[0]}"
     set -e
     if ((status != 0)); then
-        printf '%s\t%s\n' "$name" "$status" >"${STATE}/failed-step"
+        [[ -f "${STATE}/failed-step" ]] || printf '%s\t%s\n' "$name" "$status" >"${STATE}/failed-step"
         log "step ${name} failed with exit status ${status}"
         return "$status"
     fi
@@ -50,6 +61,13 @@ tag_lines() {
     while IFS= read -r line; do
         printf '%s armfarm-build-%s %s: %s\n' "$(date -u +%FT%TZ)" "$ARMFARM_BUILD_RUN" "$1" "$line" >>"$LOG"
     done
+}
+
+# Fails the build with a message of its own, which the result carries instead of the failed step's.
+fail_with() {
+    log "$1"
+    printf '%s\n' "$1" >"${STATE}/failed-message"
+    return 1
 }
 
 # --- the host -------------------------------------------------------------------------------------------
@@ -74,8 +92,8 @@ instance_id() {
 
 # Logs docker in to the hub: ECR with the host role's token, or Artifact Registry with a short-lived token of
 # the push service account, for which gcloud exchanges the host role through Workload Identity Federation
-# (no key is stored anywhere). Both tokens outlive a push by hours, not days: building modes log in again
-# right before they push.
+# (no key is stored anywhere). An Artifact Registry token lives an hour, so building modes log in again right
+# before they push.
 registry_login() {
     if [[ "$ARMFARM_REGISTRY" == *-docker.pkg.dev ]]; then
         artifact_registry_login
@@ -96,21 +114,30 @@ artifact_registry_login() {
         gcloud auth print-access-token | docker login --username oauth2accesstoken --password-stdin "https://${ARMFARM_REGISTRY}"
 }
 
-# Ends this build's host a minute after the script, so that SSM still receives the command's status: the
-# group's desired capacity drops to 0 with it, and nothing replaces the host.
-end_host() {
-    [[ -n "$ARMFARM_ASG_NAME" && -n "${INSTANCE_ID:-}" ]] || return 0
-    systemd-run --on-active=60 --unit "armfarm-end-${ARMFARM_BUILD_RUN}" "$(command -v aws)" autoscaling \
-        terminate-instance-in-auto-scaling-group --region "$ARMFARM_REGION" --instance-id "$INSTANCE_ID" \
-        --should-decrement-desired-capacity || log "could not schedule the end of the host"
+# Logs docker in to Docker Hub with the farm's account, when it has one, so that pulls of upstream images and
+# base images count against that account rather than the host's address. The credential comes from its
+# SecureString parameter and goes to docker login on stdin, never onto a command line or into the log.
+dockerhub_login() {
+    local credential
+    credential="$(aws ssm get-parameter --region "$ARMFARM_REGION" --name "$ARMFARM_DOCKERHUB_PARAMETER" \
+        --with-decryption --query Parameter.Value --output text)" || return 1
+    jq -r .token <<<"$credential" | docker login --username "$(jq -r .username <<<"$credential")" --password-stdin docker.io
 }
 
 # --- what is already published ----------------------------------------------------------------------------
 
-# The platforms `hub/image:tag` lists (os/architecture, one a line), or nothing when the tag does not exist.
+# The platforms `hub/image:tag` has (os/architecture, one a line): those its index lists, or the one platform of
+# a plain image manifest. Nothing when the tag does not exist.
 published_platforms() {
-    docker buildx imagetools inspect --raw "${ARMFARM_HUB}/$1:${PUBLISHED_TAG}" 2>/dev/null |
-        jq -r '.manifests[]? | select(.platform.os != "unknown") | "\(.platform.os)/\(.platform.architecture)"' || true
+    local ref="${ARMFARM_HUB}/$1:${PUBLISHED_TAG}" raw
+    raw="$(docker buildx imagetools inspect --raw "$ref" 2>/dev/null)" || return 0
+    if jq -e 'has("manifests")' >/dev/null <<<"$raw"; then
+        # Attestation manifests are listed as platform unknown/unknown: not a platform.
+        jq -r '.manifests[] | select(.platform.os != "unknown") | "\(.platform.os)/\(.platform.architecture)"' <<<"$raw"
+    else
+        # A single-platform image: its platform is in its config (`.Image` in imagetools' format).
+        docker buildx imagetools inspect --format '{{json .Image}}' "$ref" | jq -r '"\(.os)/\(.architecture)"'
+    fi
 }
 
 # Sets TODO to the images that still have to be published; fails on a tag that exists without a platform,
@@ -123,8 +150,7 @@ find_missing() {
         if [[ -z "$found" ]]; then TODO+=("$image"); continue; fi
         for arch in "${ARCHITECTURES[@]}"; do
             if ! grep -qx "$arch" <<<"$found"; then
-                log "${ARMFARM_HUB}/${image}:${PUBLISHED_TAG} exists without ${arch} ($(tr '\n' ' ' <<<"$found")); tags are immutable, publish under another tag"
-                printf 'verify\t1\n' >"${STATE}/failed-step"
+                fail_with "${ARMFARM_HUB}/${image}:${PUBLISHED_TAG} exists without ${arch} (it has $(tr '\n' ' ' <<<"$found" | sed 's/ $//')); tags are immutable, publish under another tag"
                 return 1
             fi
         done
@@ -147,7 +173,7 @@ fetch_source() {
 mirror() {
     : "${ARMFARM_ISTIO_RELEASE:?}"
     local image suffix=""
-    [[ "$ARMFARM_VARIANT" == distroless ]] && suffix="-distroless"
+    [[ "$ARMFARM_VARIANT" == default ]] || suffix="-${ARMFARM_VARIANT}"
     for image in "${TODO[@]}"; do
         # Copies the upstream index with every platform and its digests, without pulling layers to the host.
         step "mirror-${image}" docker buildx imagetools create \
@@ -155,32 +181,60 @@ mirror() {
     done
 }
 
-# The envoy tarball Istio's build downloads for an architecture (istio/proxy scripts/release-binary.sh).
-envoy_tarball() {
-    if [[ "$2" == linux/arm64 ]]; then echo "envoy-alpha-$1-arm64.tar.gz"; else echo "envoy-alpha-$1.tar.gz"; fi
+# Fails unless the checked-out istio/istio builds every image asked for: tools/docker.yaml lists the images
+# `make docker` builds (istio/istio@1.30.3:tools/docker.yaml; ztunnel first at 1.18.0).
+images_in_tree() {
+    local image missing=()
+    for image in "${TODO[@]}"; do
+        grep -qE "^- name: ${image}([[:space:]]|$)" "${STATE}/istio/tools/docker.yaml" || missing+=("$image")
+    done
+    ((${#missing[@]} == 0)) || fail_with "istio/istio at ${ARMFARM_ISTIO_SHA:0:12} builds no ${missing[*]} (its tools/docker.yaml does not list them); leave them out of the build's images"
 }
 
-# `make docker.push` of istio/istio for the missing images, every architecture, the chosen variant.
+# The envoy tarball Istio's build downloads for an architecture: envoy-alpha-<sha>.tar.gz for amd64, with
+# -<arch> for the others (istio/istio@1.30.3:bin/init.sh, ISTIO_ENVOY_ARCH_SUFFIX and ISTIO_ENVOY_RELEASE_URL).
+envoy_tarball() {
+    if [[ "$2" == linux/amd64 ]]; then echo "envoy-alpha-$1.tar.gz"; else echo "envoy-alpha-$1-${2#linux/}.tar.gz"; fi
+}
+
+# The base URL the checked-out tree's own bin/init.sh downloads envoy from: its default for ISTIO_ENVOY_BASE_URL
+# (storage.googleapis.com/istio-build/proxy up to 1.30.x, blob.istio.io/istio-build/proxy on master after
+# istio/istio #60140). The build never overrides it.
+envoy_base_url() {
+    # shellcheck disable=SC2016 # the pattern matches init.sh's literal ${ISTIO_ENVOY_BASE_URL:-...}
+    sed -n 's|^ISTIO_ENVOY_BASE_URL="${ISTIO_ENVOY_BASE_URL:-\(.*\)}"$|\1|p' "${STATE}/istio/bin/init.sh" | head -n 1
+}
+
+# Builds the missing images for every architecture with `make docker`, then logs in and pushes them with
+# `make docker.push`, which builds again from the warm caches: the push starts minutes after the login, however
+# long the build took. VERSION is the published tag, so the binaries report it (istio/istio@1.30.3:
+# Makefile.core.mk defaults VERSION to `<VERSION file>-dev`; common/scripts/report_build_info.sh stamps it).
 istio_docker_push() {
     local targets=() image
     for image in "${TODO[@]}"; do targets+=("docker.${image}"); done
+    local vars=("HUB=${ARMFARM_HUB}" "TAG=${ARMFARM_TAG}" "VERSION=${ARMFARM_TAG}"
+        "DOCKER_ARCHITECTURES=${ARMFARM_ARCHITECTURES}" "DOCKER_BUILD_VARIANTS=${ARMFARM_VARIANT}" "DOCKER_TARGETS=${targets[*]}" "$@")
+    step istio-images make -C "${STATE}/istio" docker "${vars[@]}"
     step registry-login registry_login
-    step istio-images make -C "${STATE}/istio" docker.push \
-        "HUB=${ARMFARM_HUB}" "TAG=${ARMFARM_TAG}" \
-        "DOCKER_ARCHITECTURES=${ARMFARM_ARCHITECTURES}" "DOCKER_BUILD_VARIANTS=${ARMFARM_VARIANT}" \
-        "DOCKER_TARGETS=${targets[*]}" "$@"
+    step istio-push make -C "${STATE}/istio" docker.push "${vars[@]}"
 }
 
 prebuilt_envoy() {
     : "${ARMFARM_ISTIO_SHA:?}"
     step fetch-istio fetch_source istio https://github.com/istio/istio.git "$ARMFARM_ISTIO_SHA"
-    local proxy_sha arch
+    step images-in-tree images_in_tree
+    local proxy_sha base arch
     proxy_sha="$(jq -r '.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA' "${STATE}/istio/istio.deps")"
-    [[ "$proxy_sha" =~ ^[0-9a-f]{40}$ ]] || { log "istio.deps names no PROXY_REPO_SHA"; printf 'read-istio-deps\t1\n' >"${STATE}/failed-step"; return 1; }
-    for arch in "${ARCHITECTURES[@]}"; do
-        step "envoy-${arch#linux/}" curl -fsSI -o /dev/null "${ARMFARM_ENVOY_BASE_URL}/$(envoy_tarball "$proxy_sha" "$arch")"
-    done
-    istio_docker_push "ISTIO_ENVOY_BASE_URL=${ARMFARM_ENVOY_BASE_URL}"
+    [[ "$proxy_sha" =~ ^[0-9a-f]{40}$ ]] || { fail_with "istio.deps names no PROXY_REPO_SHA"; return 1; }
+    base="$(envoy_base_url)"
+    if [[ "$base" == https://* ]]; then
+        for arch in "${ARCHITECTURES[@]}"; do
+            step "envoy-${arch#linux/}" curl -fsSI -o /dev/null "${base}/$(envoy_tarball "$proxy_sha" "$arch")"
+        done
+    else
+        log "this tree's bin/init.sh fetches envoy from ${base:-a place it computes}; not checked ahead"
+    fi
+    istio_docker_push
 }
 
 from_source() {
@@ -189,6 +243,7 @@ from_source() {
     step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA"
     step fetch-proxy fetch_source proxy https://github.com/istio/proxy.git "$ARMFARM_PROXY_SHA"
     step fetch-istio fetch_source istio https://github.com/istio/istio.git "$ARMFARM_ISTIO_SHA"
+    step images-in-tree images_in_tree
     # Architectures other than the host's run under QEMU user emulation.
     step binfmt docker run --privileged --rm tonistiigi/binfmt --install all
     step build-tools make -C "${STATE}/tools" containers "HUB=${tools_hub}" "VERSION=${tools_version}" DRY_RUN=1
@@ -218,21 +273,95 @@ build_phase() {
     esac
 }
 
+# --- the machine code -------------------------------------------------------------------------------------
+
+# The ELF machine a platform's binaries must have: e_machine EM_X86_64 (62) or EM_AARCH64 (183), as the ELF
+# header defines it (System V ABI, "ELF Header"; glibc elf.h).
+expected_machine() {
+    case "$1" in linux/amd64) echo 62 ;; linux/arm64) echo 183 ;; *) echo 0 ;; esac
+}
+
+machine_name() {
+    case "$1" in 62) echo X86-64 ;; 183) echo AArch64 ;; 40) echo ARM ;; 3) echo i386 ;; not-elf) echo "not an ELF file" ;; *) echo "ELF machine $1" ;; esac
+}
+
+# The e_machine of an ELF file: "\x7fELF", EI_DATA 1 (little-endian, as both platforms are), then the two bytes
+# at offset 18, least significant first.
+elf_machine() {
+    [[ "$(od -An -N4 -tx1 "$1" | tr -d ' \n')" == 7f454c46 ]] || { echo not-elf; return 0; }
+    [[ "$(od -An -j5 -N1 -tu1 "$1" | tr -d ' \n')" == 1 ]] || { echo big-endian; return 0; }
+    od -An -j18 -N2 -tu1 "$1" | awk '{ print $1 + 256 * $2 }'
+}
+
+# The binaries of an image, from ARMFARM_IMAGE_BINARIES (`image=/path,/path image=/path ...`).
+binaries_of() {
+    local entry
+    for entry in $ARMFARM_IMAGE_BINARIES; do
+        [[ "${entry%%=*}" == "$1" ]] && tr ',' ' ' <<<"${entry#*=}"
+    done
+    return 0
+}
+
+# For each image and platform, takes each main binary out of that platform's image (docker create pulls it;
+# nothing runs) and reads its ELF machine. An index can list a platform whose image holds another platform's
+# binary (projectcalico/calico #13183: an arm64 entry with an amd64 ztunnel, "exec format error"). Records what
+# it found in binaries.json, and fails naming the image, the platform and what the binary really is.
+check_binaries() {
+    local image platform binary container file machine found="{}" wrong=()
+    mkdir -p "${STATE}/elf"
+    for image in "${IMAGES[@]}"; do
+        for platform in "${ARCHITECTURES[@]}"; do
+            container="$(docker create --platform "$platform" "${ARMFARM_HUB}/${image}:${PUBLISHED_TAG}")" || return 1
+            for binary in $(binaries_of "$image"); do
+                file="${STATE}/elf/${image}-${platform#linux/}-${binary##*/}"
+                docker cp "${container}:${binary}" "$file" >/dev/null || { docker rm "$container" >/dev/null; return 1; }
+                machine="$(elf_machine "$file")"
+                found="$(jq -c --arg i "$image" --arg p "$platform" --arg b "${binary##*/}" --arg m "$(machine_name "$machine")" \
+                    '.[$i][$p][$b] = $m' <<<"$found")"
+                if [[ "$machine" != "$(expected_machine "$platform")" ]]; then
+                    wrong+=("${image} for ${platform}: ${binary} is $(machine_name "$machine"), not $(machine_name "$(expected_machine "$platform")")")
+                fi
+            done
+            docker rm "$container" >/dev/null
+        done
+    done
+    printf '%s\n' "$found" >"${STATE}/binaries.json"
+    if ((${#wrong[@]} > 0)); then
+        fail_with "the published images hold binaries of the wrong machine: $(printf '%s; ' "${wrong[@]}" | sed 's/; $//')"
+        return 1
+    fi
+    printf 'every binary matches its platform: %s\n' "$found"
+}
+
 # --- the result ---------------------------------------------------------------------------------------------
 
-json_string() { jq -Rn --arg v "$1" '$v'; }
+# A Standard parameter holds at most 4096 characters (Systems Manager, "Parameter tiers"): the log tail gives
+# way, oldest lines first.
+RESULT_LIMIT=4096
+
+result_json() {
+    jq -cn --arg status "$1" --arg message "$2" --argjson seconds "$3" --arg instance "${INSTANCE_ID:-}" --arg tail "$4" \
+        --argjson binaries "$(cat "${STATE}/binaries.json" 2>/dev/null || echo '{}')" \
+        '{status: $status, message: $message, durationSeconds: $seconds, instanceId: $instance, logTail: $tail, binaries: $binaries}'
+}
 
 record_result() {
-    local status="$1" message="$2" seconds=$(($(date +%s) - START))
+    # Lengths in bytes, as the limit is.
+    local LC_ALL=C status="$1" message="$2" seconds=$(($(date +%s) - START)) tail result
     log "result: ${status}: ${message} (${seconds}s)"
-    local result
-    result="$(printf '{"status":%s,"message":%s,"durationSeconds":%d,"instanceId":%s,"logFile":%s}' \
-        "$(json_string "$status")" "$(json_string "$message")" "$seconds" "$(json_string "${INSTANCE_ID:-}")" "$(json_string "$LOG")")"
-    aws ssm put-parameter --region "$ARMFARM_REGION" --overwrite --type String \
-        --name "${ARMFARM_RESULT_PATH}/result" --value "$result" >/dev/null &&
-    aws ssm put-parameter --region "$ARMFARM_REGION" --overwrite --type String \
-        --name "${ARMFARM_RESULT_PATH}/log-tail" --value "$(tail -n 40 "$LOG" | cut -c 1-200 | tail -c 3900)" >/dev/null &&
-    touch "${STATE}/result-recorded"
+    tail="$(tail -n 40 "$LOG" | cut -c 1-200)"
+    result="$(result_json "$status" "$message" "$seconds" "$tail")"
+    while ((${#result} > RESULT_LIMIT)) && [[ "$tail" == *$'\n'* ]]; do
+        tail="${tail#*$'\n'}"
+        result="$(result_json "$status" "$message" "$seconds" "$tail")"
+    done
+    ((${#result} <= RESULT_LIMIT)) || result="$(result_json "$status" "${message:0:1000}" "$seconds" "")"
+    [[ -n "${INSTANCE_ID:-}" ]] || { printf 'armfarm-build: no instance id to record the result under\n' >&2; return 1; }
+    # Created once, never overwritten: the host role lets a host create a result only with its own instance
+    # ARN in this tag, and an overwrite carries no tag (components/aws/farm-hosts.ts, RecordOwnBuildResult).
+    aws ssm put-parameter --region "$ARMFARM_REGION" --type String \
+        --name "${ARMFARM_RESULT_PATH}/${INSTANCE_ID}" --value "$result" \
+        --tags "Key=armfarm:host,Value=${ARMFARM_INSTANCE_ARN_PREFIX}${INSTANCE_ID}" >/dev/null
 }
 
 on_exit() {
@@ -242,7 +371,9 @@ on_exit() {
         record_result succeeded "${OUTCOME:-published}" || status=1
     else
         local message
-        if [[ -f "${STATE}/failed-step" ]]; then
+        if [[ -f "${STATE}/failed-message" ]]; then
+            message="$(cat "${STATE}/failed-message")"
+        elif [[ -f "${STATE}/failed-step" ]]; then
             message="step $(cut -f1 "${STATE}/failed-step") failed with exit status $(cut -f2 "${STATE}/failed-step")"
         else
             message="the build script failed with exit status ${status}"
@@ -251,31 +382,30 @@ on_exit() {
         printf 'armfarm-build: FAILED: %s\n' "$message" >&2
         record_result failed "$message" || true
     fi
-    end_host
     exit "$status"
 }
 
 main() {
     mkdir -p "$ARMFARM_LOG_DIR" "$STATE"
-    rm -f "${STATE}/failed-step" "${STATE}/result-recorded"
+    rm -f "${STATE}/failed-step" "${STATE}/failed-message" "${STATE}/binaries.json"
     START="$(date +%s)"
     trap on_exit EXIT
     log "run ${ARMFARM_BUILD_RUN}: ${ARMFARM_BUILD_MODE} ${ARMFARM_IMAGES} -> ${ARMFARM_HUB}:${PUBLISHED_TAG} (${ARMFARM_ARCHITECTURES})"
     step wait-for-host wait_for_host
     INSTANCE_ID="$(instance_id)"
     step registry-login registry_login
+    if [[ -n "$ARMFARM_DOCKERHUB_PARAMETER" ]]; then step dockerhub-login dockerhub_login; fi
     find_missing
     if ((${#TODO[@]} == 0)); then
         OUTCOME="already published; verified only"
         log "every image is published for every architecture: nothing to build"
-        return 0
+    else
+        log "to publish: ${TODO[*]}"
+        export ARMFARM_TODO="${TODO[*]}"
+        # The build phase runs in a child under `timeout`, so that a hung step ends the build, not the host's budget.
+        timeout --kill-after=60 "$ARMFARM_TIMEOUT_SECONDS" bash "${BASH_SOURCE[0]}" --build-phase
     fi
-    log "to publish: ${TODO[*]}"
-    export ARMFARM_TODO="${TODO[*]}"
-    # The build phase runs in a child under `timeout`, so that a hung step ends the build, not the host's budget.
-    local status=0
-    timeout --kill-after=60 "$ARMFARM_TIMEOUT_SECONDS" bash "${BASH_SOURCE[0]}" --build-phase || status=$?
-    return "$status"
+    step verify-binaries check_binaries
 }
 
 if [[ "${1:-}" == --build-phase ]]; then

@@ -81,8 +81,11 @@ export class IstioMesh extends pulumi.ComponentResource {
         const s = validate(args);
         const revisions = planRevisions({ version: s.istioVersion, tag: args.tag }, s.keepRevisions);
         const active = revisions[0];
+        // What the mesh's own `dependsOn` names (the stack's image build) holds back its preflight's registry reads
+        // and its first release, and with it every other, which all come after base.
+        const after = opts?.dependsOn;
         const child: pulumi.CustomResourceOptions = { parent: this, ...(args.provider ? { provider: args.provider } : {}) };
-        const invokeOpts: pulumi.InvokeOutputOptions = { parent: this };
+        const invokeOpts: pulumi.InvokeOutputOptions = { parent: this, dependsOn: after };
 
         const checks = revisions.map((r, i) => runPreflight({
             hub: args.hub, tag: pulumi.output(r.tag).apply((t) => variantTag(t, s.variant)),
@@ -90,7 +93,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         }, invokeOpts));
         const allChecks = pulumi.all(checks).apply((results) => results[0]);
 
-        const base = createBase(name, active, allChecks, child);
+        const base = createBase(name, active, allChecks, { ...child, dependsOn: after });
         const cni = s.cni ? createCni(name, active, args.hub, s.variant, s.platform, allChecks, { ...child, dependsOn: [base] }) : undefined;
         const istiods = createControlPlanes(name, revisions, s, args.hub, checks, [base, ...(cni ? [cni] : [])], child);
         const gateway = createGateway(name, active, s.placement, allChecks, { ...child, dependsOn: [istiods[0]] });

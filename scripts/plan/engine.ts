@@ -173,6 +173,12 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
             callback(err, res);
         });
     };
+    // A failed invoke reaches the program as the engine's gRPC error, whose `details` the SDK shows; the engine
+    // words a provider's failure "invocation of <token> returned an error: <the provider's error>".
+    const invoke = monitor.invoke.bind(monitor);
+    (monitor as any).invoke = (req: any, callback: (err: any, res: any) => void) =>
+        invoke(req, (err: any, res: any) => callback(err && !err.details
+            ? Object.assign(err, { details: `invocation of ${req.getTok()} returned an error: ${err.message}` }) : err, res));
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     (monitor as any).registerResourceOutputs = (req: any, callback: (err: any, res: any) => void) => {
         const registered = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;

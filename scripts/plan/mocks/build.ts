@@ -1,26 +1,17 @@
 import { FAKE_AWS_ACCOUNT, MockTable, stableHex, stackConfig } from "./fake";
 
 /**
- * A finished build's record, as the build script leaves it under its result path: a success with a duration
- * derived from the path. Tests replace it to show a failed build.
+ * What the build's wait prints on stdout for a finished run: the result its host recorded, a success with a
+ * duration derived from the run. Tests replace it to show other results.
  */
-export function buildResultParameters(path: string, result: Record<string, unknown> = {}, logTail = "") {
-    const region = stackConfig("aws:region", "us-east-1");
-    const instanceId = `i-${stableHex(17, path)}`;
-    const record = {
-        status: "succeeded", message: "published", durationSeconds: 300 + parseInt(stableHex(3, path), 16) % 600,
-        instanceId, logFile: `/var/log/armfarm/build-${path.split("/").pop()}.log`, ...result,
-    };
-    const names = [`${path}/log-tail`, `${path}/result`];
-    return {
-        id: path, path, region, recursive: false, withDecryption: true,
-        names, types: ["String", "String"],
-        values: [logTail || `armfarm-build-${path.split("/").pop()} result: ${record.status}`, JSON.stringify(record)],
-        arns: names.map((n) => `arn:aws:ssm:${region}:${FAKE_AWS_ACCOUNT}:parameter${n}`),
-    };
+export function waitOutput(runId: string, result: Record<string, unknown> = {}): string {
+    return JSON.stringify({
+        status: "succeeded", message: "published", durationSeconds: 300 + parseInt(stableHex(3, runId), 16) % 600,
+        instanceId: `i-${stableHex(17, runId)}`, logTail: `armfarm-build-${runId} result: succeeded`, ...result,
+    });
 }
 
-/** The build's resources and invokes: its host group and its recorded result. */
+/** The build's resources: its host group and its wait. */
 export const buildMocks: MockTable = {
     resources: {
         "aws:autoscaling/group:Group": (name, inputs) => ({
@@ -28,8 +19,11 @@ export const buildMocks: MockTable = {
             name: inputs.name ?? name,
             id: inputs.name ?? name,
         }),
+        // The command provider keeps the command's stdout (one trailing newline trimmed) as `stdout`.
+        "command:local:Command": (name, inputs) => {
+            const settings = JSON.parse(String(inputs.environment?.ARMFARM_BUILD_WAIT ?? "{}")) as { runId?: string };
+            return { stdout: waitOutput(settings.runId ?? name), stderr: "" };
+        },
     },
-    invokes: {
-        "aws:ssm/getParametersByPath:getParametersByPath": (inputs) => buildResultParameters(String(inputs.path)),
-    },
+    invokes: {},
 };

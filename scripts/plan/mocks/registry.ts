@@ -5,13 +5,16 @@ import { MockTable, stableHex } from "./fake";
  * digests derived from its name. Tests replace these answers to show a hub that lacks a platform.
  */
 export function manifestsFor(name: string, platforms: string[] = ["linux/amd64", "linux/arm64"]) {
+    const manifest = (os: string, architecture: string, key: string) =>
+        ({ os, architecture, mediaType: "application/vnd.oci.image.manifest.v1+json", sha256Digest: `sha256:${stableHex(64, name, key)}` });
     return {
         id: name,
         name,
-        manifests: platforms.map((p) => {
-            const [os, architecture] = p.split("/");
-            return { os, architecture, mediaType: "application/vnd.oci.image.manifest.v1+json", sha256Digest: `sha256:${stableHex(64, name, p)}` };
-        }),
+        // BuildKit adds an attestation manifest per image, listed as platform unknown/unknown.
+        manifests: [
+            ...platforms.map((p) => manifest(p.split("/")[0], p.split("/")[1], p)),
+            ...platforms.map((p) => manifest("unknown", "unknown", `attestation ${p}`)),
+        ],
     };
 }
 

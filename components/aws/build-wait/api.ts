@@ -1,0 +1,74 @@
+/**
+ * What the build's wait asks of AWS, as plain data: the run's hosts (Auto Scaling), their registration with
+ * Systems Manager and the state of the build's association on them, the results they recorded, and the build's
+ * log lines. `aws.ts` answers it with the AWS SDK; the specs answer it with a fake that behaves as those APIs do.
+ */
+
+/** A host of one of the run's groups. Source: Auto Scaling API, DescribeAutoScalingGroups (`Instances`). */
+export interface HostInstance {
+    instanceId: string;
+    group: string;
+    /** Pending, Pending:Wait, InService, Terminating, ... (the group's `LifecycleState`). */
+    lifecycleState: string;
+    instanceType?: string;
+    zone?: string;
+}
+
+/** One scaling activity of a group, newest first. Source: Auto Scaling API, DescribeScalingActivities. */
+export interface ScalingActivity {
+    /** Successful, Failed, Cancelled, InProgress, WaitingForSpotInstanceId, ... */
+    statusCode: string;
+    /** `Launching a new EC2 instance: i-0123...`, `Terminating EC2 instance: i-0123...`, ... */
+    description: string;
+    statusMessage?: string;
+    startTime: Date;
+}
+
+/**
+ * The state of the build's association on one host. Source: Systems Manager API,
+ * DescribeInstanceAssociationsStatus (`InstanceAssociationStatusInfos`: `Status` Pending, Success or Failed,
+ * `DetailedStatus`, `ExecutionSummary`). The agent runs associations itself (amazon-ssm-agent
+ * agent/association/processor/processor.go), not as Run Command commands, so there is no command output to read.
+ */
+export interface AssociationRun {
+    status: string;
+    detailedStatus: string;
+    executionSummary: string;
+}
+
+/**
+ * A result a host recorded: a Parameter Store parameter under the run's path, named by the host's instance id,
+ * with the `armfarm:host` tag its creator had to give it (its own instance ARN; istio-build.sh `record_result`).
+ * Source: Systems Manager API, GetParametersByPath and ListTagsForResource.
+ */
+export interface RecordedResult {
+    instanceId: string;
+    value: string;
+    /** The `armfarm:host` tag, or undefined when the parameter has none. */
+    hostTag?: string;
+    lastModified: Date;
+}
+
+/** A line of the farm's log group. Source: CloudWatch Logs API, FilterLogEvents (`events`). */
+export interface LogLine {
+    eventId: string;
+    timestamp: number;
+    message: string;
+}
+
+export interface BuildApi {
+    /** The hosts the given groups hold now. */
+    hostInstances(groups: readonly string[]): Promise<HostInstance[]>;
+    /** The latest scaling activities of a group, newest first (Auto Scaling keeps six weeks of them). */
+    scalingActivities(group: string): Promise<ScalingActivity[]>;
+    /** The host's `PingStatus` in Systems Manager (Online, ConnectionLost, Inactive), or undefined while it is not registered. */
+    agentStatus(instanceId: string): Promise<string | undefined>;
+    /** The association's state on the host, or undefined while it has not been applied there. */
+    associationRun(instanceId: string, associationId: string): Promise<AssociationRun | undefined>;
+    /** The results recorded under `path` (one parameter per host). */
+    recordedResults(path: string): Promise<RecordedResult[]>;
+    /** Log lines matching `filterPattern` since `sinceMs` (inclusive), oldest first. */
+    logLines(logGroupName: string, filterPattern: string, sinceMs: number): Promise<LogLine[]>;
+    /** Drops the groups' desired capacity to 0, ending their hosts. */
+    endRun(groups: readonly string[]): Promise<void>;
+}

@@ -1,0 +1,147 @@
+/**
+ * What every build host is: the host role (Systems Manager, the farm's logs, pushes to the farm's repositories,
+ * its own build results), its instance profile, and the launch template of hardened arm64 Ubuntu hosts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { BUILD_HOST_TAG, UBUNTU_ROOT_DEVICE, ubuntuArm64AmiParameter } from "./farm-data";
+import { renderUserData } from "./user-data";
+import { AwsContext } from "./context";
+import { RESULT_HOST_TAG } from "./build-wait/result";
+
+/** Where builds record their results: `<root>/<build>/<run>/<instance id>`, one String parameter per host. */
+export const BUILD_RESULT_ROOT = "/armfarm/builds";
+
+export interface HostPolicyArgs {
+    logGroupArn: string;
+    repositoryArns: string[];
+    /** `arn:<partition>:ssm:<region>:<account>:parameter`, the prefix of every parameter ARN of the farm. */
+    parameterArnPrefix: string;
+    /** The parameter that holds a Docker Hub credential for the hosts, if the farm has one. */
+    dockerHubParameterArn?: string;
+}
+
+/**
+ * The policy document of the host role: logs to the farm's group, pushes to the farm's repositories, and the
+ * host's own build results. A host may create a result parameter only when it tags it with its own instance ARN
+ * (`${ec2:SourceInstanceARN}`, the ARN of the instance whose role made the request; IAM User Guide, "IAM policy
+ * elements: Variables and tags", and the EC2 condition key `ec2:SourceInstanceARN`), and cannot overwrite one:
+ * an overwrite carries no tags, so it fails the condition. The build's wait accepts a result only from a host
+ * of its own run whose tag is that host's ARN, so no host can record the result of another run.
+ */
+export function hostPolicyDocument(a: HostPolicyArgs): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "WriteFarmLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [a.logGroupArn, `${a.logGroupArn}:log-stream:*`],
+            },
+            {
+                // GetAuthorizationToken acts on the registry, not on a repository: AWS accepts only "*" here.
+                Sid: "EcrLogin",
+                Effect: "Allow",
+                Action: ["ecr:GetAuthorizationToken"],
+                Resource: "*",
+            },
+            {
+                Sid: "PushFarmRepositories",
+                Effect: "Allow",
+                Action: [
+                    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
+                    "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload",
+                    "ecr:PutImage", "ecr:UploadLayerPart",
+                ],
+                Resource: a.repositoryArns,
+            },
+            {
+                Sid: "RecordOwnBuildResult",
+                Effect: "Allow",
+                Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+                Condition: {
+                    StringEquals: { [`aws:RequestTag/${RESULT_HOST_TAG}`]: "${ec2:SourceInstanceARN}" },
+                    "ForAllValues:StringEquals": { "aws:TagKeys": [RESULT_HOST_TAG] },
+                },
+            },
+            ...(a.dockerHubParameterArn ? [{
+                Sid: "ReadDockerHubCredential",
+                Effect: "Allow",
+                Action: ["ssm:GetParameter"],
+                Resource: a.dockerHubParameterArn,
+            }] : []),
+        ],
+    });
+}
+
+export function createHostRole(name: string, args: {
+    logs: aws.cloudwatch.LogGroup;
+    repositories: aws.ecr.Repository[];
+    dockerHubParameterArn?: pulumi.Output<string>;
+    context: AwsContext;
+    tags: Record<string, string>;
+}, opts: pulumi.CustomResourceOptions) {
+    const { partition, region, accountId } = args.context;
+    const role = new aws.iam.Role(`${name}-host`, {
+        description: "armfarm build hosts: SSM management, farm logs, pushes to the farm's repositories, their own results",
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags: args.tags,
+    }, opts);
+    const core = new aws.iam.RolePolicyAttachment(`${name}-host-ssm`, {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    }, opts);
+    const policy = new aws.iam.RolePolicy(`${name}-host`, {
+        role: role.id,
+        policy: pulumi.all([args.logs.arn, pulumi.all(args.repositories.map((r) => r.arn)), partition, region, accountId, args.dockerHubParameterArn])
+            .apply(([logGroupArn, repositoryArns, p, r, a, dockerHubParameterArn]) => hostPolicyDocument({
+                logGroupArn, repositoryArns, parameterArnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`, dockerHubParameterArn,
+            })),
+    }, opts);
+    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags: args.tags }, opts);
+    return { role, profile, policies: [core, policy] };
+}
+
+export interface TemplateSettings {
+    instanceType: string;
+    rootVolumeGiB: number;
+    ubuntuRelease: string;
+}
+
+export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
+    profile: aws.iam.InstanceProfile;
+    securityGroupId: pulumi.Output<string>;
+    logs: aws.cloudwatch.LogGroup;
+    context: AwsContext;
+    tags: Record<string, string>;
+}, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
+    const hostTags = { ...args.tags, [BUILD_HOST_TAG.key]: BUILD_HOST_TAG.value };
+    return new aws.ec2.LaunchTemplate(`${name}-hosts`, {
+        description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} arm64 on ${s.instanceType}`,
+        // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current arm64
+        // image and the template does not change (and show a diff) whenever Canonical publishes one.
+        imageId: `resolve:ssm:${ubuntuArm64AmiParameter(s.ubuntuRelease)}`,
+        instanceType: s.instanceType,
+        iamInstanceProfile: { arn: args.profile.arn },
+        instanceInitiatedShutdownBehavior: "terminate",
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+        // No subnet here: the group that launches a build's host names them (`vpcZoneIdentifiers`), as Auto
+        // Scaling expects; the interface carries the security group and the public address for egress.
+        networkInterfaces: [{ securityGroups: [args.securityGroupId], associatePublicIpAddress: "true", deleteOnTermination: "true" }],
+        blockDeviceMappings: [{
+            deviceName: UBUNTU_ROOT_DEVICE,
+            ebs: { volumeSize: s.rootVolumeGiB, volumeType: "gp3", iops: 3000, throughput: 250, encrypted: "true", deleteOnTermination: "true" },
+        }],
+        monitoring: { enabled: true },
+        userData: pulumi.all([args.context.region, args.logs.name]).apply(([region, logGroupName]) =>
+            Buffer.from(renderUserData({ region, logGroupName, ubuntuRelease: s.ubuntuRelease })).toString("base64")),
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: hostTags })),
+        updateDefaultVersion: true,
+        tags: args.tags,
+    }, opts);
+}
