@@ -95,12 +95,14 @@ export = async () => {
         // kubernetes provider (kubernetes:context / KUBECONFIG) and `meshNodeArchitectures`.
         const mesh = new IstioMesh("mesh", {
             // The hub and tag from config, or what the stack's own build published and verified.
-            hub: m.hub ?? build!.hub, tag: m.tag ?? build!.tag, istioVersion: m.istioVersion, variant: m.variant, cni: m.cni,
+            hub: m.hub ?? build!.hub, tag: m.tag ?? build!.tag, istioVersion: m.istioVersion, defaultVersion: m.defaultVersion,
+            variant: m.variant, cni: m.cni,
             platform: m.platform, mtlsMode: m.mtlsMode, controlPlaneArch: m.controlPlaneArch,
             provider: cluster?.provider,
+            // Nothing installs before the pools it schedules onto, and the rule that opens istiod's webhooks, exist.
+            waitFor: cluster?.nodesReady,
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
-            minReplicas: m.minReplicas, maxReplicas: m.maxReplicas,
-            revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
+            replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
         }, {
             // The stack's build publishes the images the mesh pulls (its hub and tag are known before they exist):
             // the preflight and the releases wait for it, whether the hub comes from the build or from config.
@@ -108,6 +110,7 @@ export = async () => {
         });
         Object.assign(outputs, {
             meshRevision: mesh.revision,
+            meshDefaultRevision: mesh.defaultRevision,
             meshRevisions: mesh.revisions,
             meshRevisionTags: mesh.revisionTags,
             meshGatewayService: mesh.gatewayService,

@@ -45,10 +45,11 @@ export function isGravitonInstanceType(type: string): boolean {
 }
 
 /**
- * GCE arm64 machine families. Source: Google Cloud, "Machine families resource and comparison guide":
- * Tau T2A (Ampere Altra) and C4A (Google Axion).
+ * GCE arm64 machine families that GKE runs nodes on. Source: GKE, "Arm workloads on GKE"
+ * (cloud.google.com/kubernetes-engine/docs/concepts/arm-on-gke, as stored in 2026): Standard clusters run Arm
+ * nodes on the C4A and N4A (Google Axion) and Tau T2A (Ampere Altra) series, N4A marked as preview there.
  */
-export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a"];
+export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a", "n4a"];
 
 /** The taint GKE puts on every arm64 node by itself, and the toleration that lets a pod land there. */
 export const ARM64_TAINT = { key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" } as const;
@@ -89,7 +90,7 @@ export function gceArchOf(type: string): KubeArch | undefined {
     return undefined;
 }
 
-/** True when a GCE machine type runs on an arm64 processor (Tau T2A or Axion C4A). */
+/** True when a GCE machine type runs on an arm64 processor (Tau T2A, or Axion C4A or N4A). */
 export function isGceArm64(type: string): boolean {
     return gceArchOf(type) === "arm64";
 }

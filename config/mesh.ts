@@ -1,7 +1,8 @@
 import { KubeArch, KUBE_ARCHES } from "../components/arch";
-import { DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, revisionOf } from "../components/k8s/istio-data";
+import {
+    DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, MtlsMode, MTLS_MODES, revisionOf,
+} from "../components/k8s/istio-data";
 import { ControlPlaneArch, CONTROL_PLANE_ARCHES } from "../components/k8s/mesh";
-import { MtlsMode, MTLS_MODES } from "../components/k8s/mtls";
 import { KeptRevision } from "../components/k8s/revisions";
 import { ConfigReader, show } from "./reader";
 
@@ -9,17 +10,18 @@ import { ConfigReader, show } from "./reader";
 export interface MeshConfig {
     /** The hub to pull from; undefined means "the build's" (only with the build part). */
     hub?: string;
-    /** The tag of the active revision; undefined means "the build's" (only with the build part). */
+    /** The tag of meshIstioVersion's revision; undefined means "the build's" (only with the build part). */
     tag?: string;
     istioVersion: string;
+    /** The version the revision tags and the default revision point to; undefined: the component's default. */
+    defaultVersion?: string;
     variant: IstioVariant;
     cni: boolean;
     platform: string;
     mtlsMode: MtlsMode;
     controlPlaneArch: ControlPlaneArch;
     nodeArchitectures: KubeArch[];
-    minReplicas: number;
-    maxReplicas: number;
+    replicas: number;
     revisionTags: string[];
     keepRevisions: KeptRevision[];
 }
@@ -49,21 +51,39 @@ export function readMeshConfig(r: ConfigReader, parts: { mesh: boolean; build: b
     if (controlPlaneArch !== "any" && nodeArchitectures.length > 0 && !nodeArchitectures.includes(controlPlaneArch)) {
         r.fail("meshControlPlaneArch", `${show(controlPlaneArch)} is not among armfarm:meshNodeArchitectures ${show(nodeArchitectures)}; pin to an architecture the cluster has, or use any`);
     }
-    const minReplicas = r.integer("meshMinReplicas", { default: 2, min: 2, max: 50 });
-    const maxReplicas = r.integer("meshMaxReplicas", { default: 5, min: 2, max: 100 });
-    if (Number.isSafeInteger(minReplicas) && Number.isSafeInteger(maxReplicas) && maxReplicas < minReplicas) {
-        r.fail("meshMaxReplicas", `${maxReplicas} is below armfarm:meshMinReplicas ${minReplicas}; use ${minReplicas} or more`);
+    const replicas = r.integer("meshReplicas", { default: 2, min: 2, max: 50 });
+    const keepRevisions = keptRevisions(r, istioVersion);
+    const revisionTags = r.stringList("meshRevisionTags", { default: ["default"], pattern: DNS_LABEL, accepted: "DNS labels such as default or prod-stable" });
+    const running = [istioVersion, ...keepRevisions.map((k) => k.version)];
+    for (const tag of revisionTags) {
+        if (running.some((v) => revisionOf(v) === tag)) r.fail("meshRevisionTags", `${show(tag)} is the revision of a version the mesh runs; name tags apart from revisions, such as prod-stable`);
     }
     return {
         hub, tag, istioVersion,
+        defaultVersion: defaultVersion(r, running),
         variant: VARIANTS[r.string("meshVariant", { default: "distroless", oneOf: Object.keys(VARIANTS) })] ?? "distroless",
         cni: r.boolean("meshCni", { default: false }),
         platform: platform(r),
         mtlsMode: r.string("meshMtlsMode", { default: "STRICT", oneOf: MTLS_MODES }) as MtlsMode,
-        controlPlaneArch, nodeArchitectures, minReplicas, maxReplicas,
-        revisionTags: r.stringList("meshRevisionTags", { default: ["default"], pattern: DNS_LABEL, accepted: "DNS labels such as default or prod-stable" }),
-        keepRevisions: keptRevisions(r, istioVersion),
+        controlPlaneArch, nodeArchitectures, replicas, revisionTags, keepRevisions,
     };
+}
+
+/**
+ * `meshDefaultVersion`: the version the revision tags, base's default revision and the gateway point to; one the
+ * mesh runs. Unset: the only version, or the one kept beside meshIstioVersion, so that installing a version never
+ * moves them (istio.io, Helm canary upgrade: the default moves in a later, separate step).
+ */
+function defaultVersion(r: ConfigReader, running: string[]): string | undefined {
+    const value = r.optionalString("meshDefaultVersion", { pattern: ISTIO_VERSION, accepted: ISTIO_VERSION_ACCEPTED });
+    const choices = `one of ${running.join(", ")} (armfarm:meshIstioVersion or armfarm:meshKeepVersions)`;
+    if (value !== undefined && ISTIO_VERSION.test(value) && !running.some((v) => revisionOf(v) === revisionOf(value))) {
+        r.fail("meshDefaultVersion", `${show(value)} is not a version the mesh runs; use ${choices}`);
+    }
+    if (value === undefined && running.length > 2) {
+        r.fail("meshDefaultVersion", `is not set, and ${running.length - 1} earlier versions are kept; name the one the revision tags and the default revision point to, ${choices}`);
+    }
+    return value;
 }
 
 function version(r: ConfigReader, key: string, value: string): string {

@@ -55,6 +55,7 @@ printf '%s %s\\n' "$name" "\${args//$'\\n'/\\\\n}" >>"$FAKE_CALLS"
 cmd="$name $*"
 [[ "$cmd" != "aws ssm put-parameter"* || "\${FAKE_FAIL:-}" == "aws ssm put-parameter"* ]] || cmd="aws ssm put-parameter"
 if [[ -n "\${FAKE_FAIL:-}" && "$cmd" == *"$FAKE_FAIL"* ]]; then
+    [[ -z "\${FAKE_SAY:-}" ]] || echo "$FAKE_SAY" >&2
     echo "fake $name: simulated failure" >&2
     exit 3
 fi
@@ -387,6 +388,13 @@ describe("the build script (bash, with fake tools)", function () {
         assert.match(run.log, /armfarm-build-abc123def456 istio-images: fake make: simulated failure/);
         assert.strictEqual(run.result?.value.message, "step istio-images failed with exit status 3");
         assert.match(run.result?.value.logTail, /istio-images: fake make: simulated failure/);
+    });
+
+    it("keeps `{{` out of its result, which Parameter Store refuses in a value", () => {
+        const run = runScript({ ARMFARM_BUILD_MODE: "prebuilt-envoy", ARMFARM_ISTIO_SHA: ISTIO_SHA, FAKE_SAY: "Error: template: {{ .Values.global.hub }}: nil" }, { fail: "make -C" });
+        assert.match(run.log, /\{\{ \.Values\.global\.hub \}\}/, "the log keeps the line as it was");
+        assert.match(run.result?.value.logTail, /\{ \{ \.Values\.global\.hub \}\}/);
+        assert.doesNotMatch(JSON.stringify(run.result?.value), /\{\{/);
     });
 
     it("keeps its result within a Standard parameter's 4096 bytes, giving up log lines first", () => {

@@ -135,6 +135,14 @@ describe("the build's wait (against a fake AWS)", () => {
         assert.strictEqual(minute, 0);
     });
 
+    it("fails at once on a run whose hosts were ended without a result, rather than wait out its bound", async () => {
+        const world = new FakeBuildWorld([host("i-0aaa1111bbbb22223", { launchAt: -40, inServiceAt: -38, registerAt: -36, endAt: undefined, result: undefined, goneAt: -19 })]);
+        world.endedBefore = true;
+        const { error, minute } = await run(world);
+        assert.strictEqual(minute, 0);
+        assert.match(error!.message, /^the Istio image build's hosts \(i-0aaa1111bbbb22223\) were ended without a result, and the run launches no other; raise armfarm:buildAttempt/);
+    });
+
     it("asks again when AWS throttles a poll", async () => {
         const world = new FakeBuildWorld([host("i-0aaa1111bbbb22223")]);
         world.throttledAt.add(2);
@@ -177,15 +185,17 @@ describe("the build's wait, asking AWS through the SDK", () => {
 
     it("reads the groups' hosts and launches as DescribeAutoScalingGroups and DescribeScalingActivities give them", async () => {
         const { api, sent } = clients({
-            DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [{ AutoScalingGroupName: GROUP, Instances: [
+            DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [{ AutoScalingGroupName: STANDBY, DesiredCapacity: 1, Instances: [] }, { AutoScalingGroupName: GROUP, DesiredCapacity: 0, Instances: [
                 { InstanceId: "i-0aaa1111bbbb22223", LifecycleState: "InService", InstanceType: "m7g.4xlarge", AvailabilityZone: "us-east-1b" },
             ] }] }),
             DescribeScalingActivitiesCommand: () => ({ Activities: [{ StatusCode: "Failed", Description: "Launching a new EC2 instance.  Status Reason: x", StatusMessage: "x", StartTime: new Date(5) }] }),
         });
         assert.deepStrictEqual(await api.hostInstances([GROUP, STANDBY]), [
             { instanceId: "i-0aaa1111bbbb22223", group: GROUP, lifecycleState: "InService", instanceType: "m7g.4xlarge", zone: "us-east-1b" }]);
+        assert.strictEqual(await api.desiredCapacity([GROUP, STANDBY]), 1);
         assert.deepStrictEqual(await api.scalingActivities(GROUP), [{ statusCode: "Failed", description: "Launching a new EC2 instance.  Status Reason: x", statusMessage: "x", startTime: new Date(5) }]);
         assert.deepStrictEqual(sent, [
+            ["DescribeAutoScalingGroupsCommand", { AutoScalingGroupNames: [GROUP, STANDBY] }],
             ["DescribeAutoScalingGroupsCommand", { AutoScalingGroupNames: [GROUP, STANDBY] }],
             ["DescribeScalingActivitiesCommand", { AutoScalingGroupName: GROUP, MaxRecords: 20 }],
         ]);

@@ -209,7 +209,9 @@ describe("IstioImageBuild", () => {
         // AWS Systems Manager User Guide, "Amazon EventBridge event examples for Systems Manager".
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
             source: ["aws.ssm"], "detail-type": ["EC2 State Manager Instance Association State Change"],
-            detail: { "association-id": [waitSettings(view).associationId], status: ["Success", "Failed"] },
+            // The agent's final states of an association run (aws/amazon-ssm-agent@3.3.1142.0
+            // agent/association/processor/processor.go): a step that timed out ends the host too.
+            detail: { "association-id": [waitSettings(view).associationId], status: ["Success", "Failed", "TimedOut", "Skipped"] },
         });
         const target = view.get("aws:cloudwatch/eventTarget:EventTarget", "build-run-end");
         assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-end:$DEFAULT`);
@@ -481,6 +483,8 @@ describe("IstioImageBuild", () => {
                 },
             });
             const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
+            // Without an input, EventBridge passes the whole event as the runbook's parameters, which it refuses.
+            assert.strictEqual(target.inputs.input, "{}");
             assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:$DEFAULT`);
             const runbook = JSON.parse(spot.get(DOCUMENT, "build-run-fallback").inputs.content as string);
             assert.deepStrictEqual(runbook.mainSteps.map((step: any) => [step.action, step.inputs.Api, step.inputs.AutoScalingGroupName, step.inputs.DesiredCapacity]), [

@@ -1,10 +1,10 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { plan, planError, PlanView } from "./harness";
-import { gceArchOf, isGceArm64, parseGceMachineType } from "../components/arch";
-import { armLocationProblem, bootDiskType, T2A_ZONES } from "../components/gcp/gke-data";
+import { gceArchOf } from "../components/arch";
 import { assumedRoleArn } from "../components/gcp/federation";
-import { renderKubeconfig } from "../components/gcp/kubeconfig";
+import { clusterKubeconfig, KubeconfigSource, renderKubeconfig } from "../components/gcp/kubeconfig";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
 const POOL = "gcp:container/nodePool:NodePool";
@@ -62,6 +62,96 @@ describe("GkeArmCluster", () => {
                 assert.strictEqual(nodeConfig.serviceAccount, "armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com", pool.name);
                 assert.doesNotMatch(nodeConfig.serviceAccount, /-compute@developer/);
             }
+        });
+    });
+
+    describe("the control plane's way to Istio's webhooks", () => {
+        // GKE's own rule for a private cluster admits only tcp:443 and tcp:10250 from the control plane's /28
+        // (GKE, "Automatically created firewall rules"); istiod's webhooks listen on 15017 (istio/istio@1.30.3:
+        // manifests/charts/istio-control/istio-discovery/templates/service.yaml, https-webhook targetPort 15017),
+        // which istio.io's GKE platform setup says to open on private clusters.
+        it("opens tcp:15017 only, from the control plane's range only, to the cluster's nodes only", () => {
+            const fw = inputs(view, "gcp:compute/firewall:Firewall", "cluster-mesh-webhooks");
+            assert.strictEqual(fw.direction, "INGRESS");
+            assert.deepStrictEqual(fw.allows, [{ protocol: "tcp", ports: ["15017"] }]);
+            assert.deepStrictEqual(fw.sourceRanges, [inputs(view, CLUSTER, "cluster-gke").privateClusterConfig.masterIpv4CidrBlock]);
+            assert.deepStrictEqual(fw.sourceRanges, ["172.16.0.32/28"]);
+            assert.deepStrictEqual(fw.targetServiceAccounts, ["armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com"]);
+            for (const pool of view.ofType(POOL)) assert.strictEqual((pool.inputs.nodeConfig as any).serviceAccount, fw.targetServiceAccounts[0]);
+            assert.strictEqual(fw.network, inputs(view, CLUSTER, "cluster-gke").network);
+            assert.strictEqual(fw.sourceTags, undefined);
+            assert.strictEqual(fw.targetTags, undefined);
+        });
+
+        it("follows clusterMasterCidr", async () => {
+            const other = await plan({ "armfarm:clusterMasterCidr": "172.16.8.0/28" });
+            assert.deepStrictEqual(inputs(other, "gcp:compute/firewall:Firewall", "cluster-mesh-webhooks").sourceRanges, ["172.16.8.0/28"]);
+        });
+    });
+
+    describe("the project's APIs", () => {
+        const SERVICE = "gcp:projects/service:Service";
+        /**
+         * The API each resource calls, from the services' own references: Compute Engine API (networks, subnets,
+         * routers, firewalls), Kubernetes Engine API (clusters, node pools), Artifact Registry API (repositories
+         * and their IAM), IAM API (service accounts and their IAM, Workload Identity pools and providers), and
+         * Cloud Resource Manager API (project IAM policy, which google_project_iam_member reads and writes:
+         * terraform-provider-google, resourcemanager/iam_project.go).
+         */
+        const API_OF: [RegExp, string][] = [
+            [/^gcp:compute\//, "compute.googleapis.com"],
+            [/^gcp:container\//, "container.googleapis.com"],
+            [/^gcp:artifactregistry\//, "artifactregistry.googleapis.com"],
+            [/^gcp:(serviceaccount|iam)\//, "iam.googleapis.com"],
+            [/^gcp:projects\/iAMMember:/, "cloudresourcemanager.googleapis.com"],
+        ];
+        /** Every resource `urn` waits for, directly or through what it waits for. */
+        const waitsFor = (v: PlanView, urn: string, seen = new Set<string>()): Set<string> => {
+            for (const dep of v.byUrn(urn).options.dependsOn) {
+                if (!seen.has(dep)) {
+                    seen.add(dep);
+                    waitsFor(v, dep, seen);
+                }
+            }
+            return seen;
+        };
+
+        it("enables every API the cluster and the keyless pushes call, and leaves them on at destroy", () => {
+            const services = view.ofType(SERVICE);
+            assert.deepStrictEqual(services.map((r) => r.inputs.service).sort(), [
+                "artifactregistry.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com",
+                "container.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com",
+            ]);
+            for (const r of services) {
+                assert.strictEqual(r.inputs.project, "armfarm-dev", r.name);
+                // Other workloads of the project may use them: destroying the stack must not switch them off.
+                assert.deepStrictEqual([r.inputs.disableOnDestroy, r.inputs.disableDependentServices], [false, false], r.name);
+            }
+        });
+
+        it("makes every GCP resource wait for the API it calls", () => {
+            const apiUrn = (api: string) => view.ofType(SERVICE).find((r) => r.inputs.service === api)!.urn;
+            const gcpResources = view.resources.filter((r) => r.type.startsWith("gcp:") && r.type !== SERVICE);
+            assert.ok(gcpResources.length > 15);
+            for (const r of gcpResources) {
+                const api = API_OF.find(([pattern]) => pattern.test(r.type))?.[1];
+                assert.ok(api, `${r.type} calls an API this spec does not know`);
+                assert.ok(waitsFor(view, r.urn).has(apiUrn(api)), `${r.name} (${r.type}) does not wait for ${api}`);
+            }
+            // A Service reads the project through Resource Manager (resource_google_project_service.go), so the
+            // other APIs are enabled after it.
+            for (const r of view.ofType(SERVICE).filter((x) => x.inputs.service !== "cloudresourcemanager.googleapis.com")) {
+                assert.ok(r.options.dependsOn.includes(apiUrn("cloudresourcemanager.googleapis.com")), r.name);
+            }
+            // The build hosts exchange their AWS credentials at STS and impersonate the push account through IAM
+            // Credentials: both are on before the federation they use exists.
+            const provider = view.get("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "cluster-aws");
+            for (const api of ["sts.googleapis.com", "iamcredentials.googleapis.com"]) assert.ok(waitsFor(view, provider.urn).has(apiUrn(api)), api);
+        });
+
+        it("needs no federation APIs without a role to federate", async () => {
+            const alone = await plan({ "armfarm:parts": ["cluster"] });
+            assert.deepStrictEqual(alone.ofType(SERVICE).map((r) => r.inputs.service).filter((s) => /sts|iamcredentials/.test(String(s))), []);
         });
     });
 
@@ -180,8 +270,7 @@ describe("GkeArmCluster", () => {
         });
 
         it("the kubeconfig authenticates with gke-gcloud-auth-plugin and holds no credential", () => {
-            const doc = YAML.parse(renderKubeconfig("gke_p_us-central1-a_c", "34.1.2.3", "Q0E="));
-            assert.strictEqual(doc.clusters[0].cluster.server, "https://34.1.2.3");
+            const doc = YAML.parse(renderKubeconfig("gke_p_us-central1-a_c", "gke-0123-424242424242.us-central1.gke.goog"));
             const exec = doc.users[0].user.exec;
             assert.strictEqual(exec.command, "gke-gcloud-auth-plugin");
             assert.strictEqual(exec.apiVersion, "client.authentication.k8s.io/v1beta1");
@@ -189,15 +278,62 @@ describe("GkeArmCluster", () => {
         });
     });
 
+    describe("access for CI and laptops: the DNS-based endpoint", () => {
+        // GKE "About network isolation": every cluster has a DNS-based endpoint, reachable from anywhere that
+        // reaches Google Cloud APIs, each request authorized by IAM; @pulumi/gcp 9.37 types/input.d.ts,
+        // ClusterControlPlaneEndpointsConfigDnsEndpointConfig.allowExternalTraffic lets user traffic over it.
+        it("opens the DNS endpoint to outside traffic and keeps the IP endpoint behind the authorized networks", () => {
+            const c = inputs(view, CLUSTER, "cluster-gke");
+            assert.deepStrictEqual(c.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true }, ipEndpointsConfig: { enabled: true } });
+            assert.strictEqual(c.privateClusterConfig.enablePrivateEndpoint, false);
+            assert.deepStrictEqual(c.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock), ["203.0.113.0/24"]);
+            assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            const component = view.get("armfarm:gcp:GkeArmCluster", "cluster");
+            assert.match(String(component.outputs?.dnsEndpoint), /^gke-[0-9a-f]+-\d+\.us-central1\.gke\.goog$/);
+        });
+
+        it("points the kubeconfig (and so the mesh's provider) at the DNS endpoint, without the cluster CA", async () => {
+            const cluster = {
+                location: pulumi.output("us-central1-a"), name: pulumi.output("armfarm-dev"),
+                controlPlaneEndpointsConfig: pulumi.output({
+                    dnsEndpointConfig: { endpoint: "gke-5f3a-424242424242.us-central1.gke.goog" }, ipEndpointsConfig: { enabled: true },
+                }),
+            } as unknown as KubeconfigSource;
+            const kubeconfig = clusterKubeconfig("armfarm-dev", cluster);
+            assert.strictEqual(await pulumi.isSecret(kubeconfig), true);
+            const doc = YAML.parse(await new Promise<string>((resolve) => kubeconfig.apply(resolve)));
+            assert.strictEqual(doc["current-context"], "gke_armfarm-dev_us-central1-a_armfarm-dev");
+            // The DNS endpoint's certificate is publicly trusted, not signed by the cluster CA: pinning that CA
+            // fails the handshake (hashicorp/terraform-provider-kubernetes #2637, gke-labs/kube-agents #1806).
+            assert.deepStrictEqual(doc.clusters[0].cluster, { server: "https://gke-5f3a-424242424242.us-central1.gke.goog" });
+        });
+    });
+
     describe("validation, before anything is registered", () => {
         it("refuses an arm pool type that is not arm64", async () => {
             assert.match(await planError({ "armfarm:clusterArm64MachineType": "n2d-standard-4" }),
-                /armfarm:clusterArm64MachineType: "n2d-standard-4" is an amd64 machine type, not arm64; use a type of the t2a, c4a families/);
+                /armfarm:clusterArm64MachineType: "n2d-standard-4" is an amd64 machine type, not arm64; use a type of the t2a, c4a, n4a families/);
         });
 
         it("refuses an amd64 pool type that is arm64", async () => {
             assert.match(await planError({ "armfarm:clusterAmd64MachineType": "t2a-standard-8" }),
                 /armfarm:clusterAmd64MachineType: "t2a-standard-8" is an arm64 machine type, not amd64/);
+        });
+
+        it("refuses a T2A size Compute Engine does not offer, naming the ones it does", async () => {
+            // Compute Engine "General-purpose machine family", T2A machine types: t2a-standard-1, 2, 4, 8, 16, 32, 48.
+            assert.match(await planError({ "armfarm:clusterArm64MachineType": "t2a-standard-3" }),
+                /armfarm:clusterArm64MachineType: "t2a-standard-3" is not a Tau T2A machine type; T2A comes as t2a-standard-1, t2a-standard-2, t2a-standard-4, t2a-standard-8, t2a-standard-16, t2a-standard-32, t2a-standard-48/);
+            assert.match(await planError({ "armfarm:clusterArm64MachineType": "t2a-highmem-4" }), /"t2a-highmem-4" is not a Tau T2A machine type/);
+            const largest = await plan({ "armfarm:clusterArm64MachineType": "t2a-standard-48" });
+            assert.strictEqual(inputs(largest, POOL, "cluster-arm64").nodeConfig.machineType, "t2a-standard-48");
+        });
+
+        it("takes an Axion N4A pool (GKE \"Arm workloads on GKE\" lists C4A, N4A and T2A), on Hyperdisk", async () => {
+            const n4a = await plan({ "armfarm:clusterArm64MachineType": "n4a-standard-8" });
+            const arm = inputs(n4a, POOL, "cluster-arm64");
+            assert.deepStrictEqual([arm.nodeConfig.machineType, arm.nodeConfig.diskType], ["n4a-standard-8", "hyperdisk-balanced"]);
+            assert.deepStrictEqual(n4a.outputs.nodeArchitectures, ["amd64", "arm64"]);
         });
 
         it("refuses a zone or a region without T2A", async () => {
@@ -228,26 +364,7 @@ describe("GkeArmCluster", () => {
     });
 });
 
-describe("GCE machine-type and location knowledge", () => {
-    it("parses machine types and tells their architecture", () => {
-        assert.deepStrictEqual(parseGceMachineType("t2a-standard-4"), { family: "t2a", shape: "standard", vcpus: 4, localSsd: false });
-        assert.deepStrictEqual(parseGceMachineType("c4a-highmem-8-lssd"), { family: "c4a", shape: "highmem", vcpus: 8, localSsd: true });
-        assert.strictEqual(parseGceMachineType("e2-medium")?.vcpus, undefined);
-        assert.strictEqual(parseGceMachineType("m6g.large"), undefined);
-        assert.strictEqual(isGceArm64("c4a-standard-16"), true);
-        assert.strictEqual(isGceArm64("c3-standard-4"), false);
-        assert.strictEqual(gceArchOf("a3-highgpu-8g"), undefined);
-    });
-
-    it("knows where T2A runs, zone by zone, and which series boot from Hyperdisk only", () => {
-        assert.ok(T2A_ZONES.every((z) => /^(us-central1|europe-west4|asia-southeast1)-[a-z]$/.test(z)));
-        assert.strictEqual(armLocationProblem("t2a-standard-4", "asia-southeast1"), undefined);
-        assert.match(String(armLocationProblem("t2a-standard-4", "asia-southeast1-a")), /no Tau T2A/);
-        assert.strictEqual(armLocationProblem("c4a-standard-4", "us-east4-b"), undefined);
-        assert.strictEqual(bootDiskType("t2a-standard-4"), "pd-balanced");
-        assert.strictEqual(bootDiskType("c4a-standard-4"), "hyperdisk-balanced");
-    });
-
+describe("the build hosts' federation", () => {
     it("derives the assumed-role ARN a session presents, without the role's path", () => {
         assert.strictEqual(assumedRoleArn("arn:aws:iam::123456789012:role/path/to/farm-host-1a2b3c4"), "arn:aws:sts::123456789012:assumed-role/farm-host-1a2b3c4");
         assert.throws(() => assumedRoleArn("arn:aws:iam::123456789012:user/alice"), /not an IAM role ARN/);

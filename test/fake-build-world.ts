@@ -87,6 +87,14 @@ export class FakeBuildWorld implements BuildApi {
         }));
     }
 
+    /** The run's groups want a host until the run is ended, or unless the test says they were ended before. */
+    endedBefore = false;
+
+    async desiredCapacity(groups: readonly string[]): Promise<number> {
+        this.throttle("desiredCapacity");
+        return this.endedBefore || this.desiredZeroAt !== undefined ? 0 : groups.length > 0 ? 1 : 0;
+    }
+
     async scalingActivities(group: string): Promise<ScalingActivity[]> {
         this.throttle("scalingActivities");
         const launches = this.hosts.filter((h) => h.group === group && this.minute >= h.launchAt).map((h) => ({

@@ -100,6 +100,10 @@ describe("GravitonBuildFarm", () => {
             for (const sn of subnets) {
                 assert.deepStrictEqual(sn.options.ignoreChanges, ["availabilityZone"], "a zone offering the type later must not replace a subnet");
             }
+            // An earlier farm's single /24 subnet becomes the first quarter of it: the old one must go before any
+            // overlapping new one is created (AWS refuses an overlapping subnet, InvalidSubnet.Conflict).
+            assert.strictEqual(subnets[0].options.deleteBeforeReplace, true);
+            for (const sn of subnets.slice(1)) assert.ok(sn.options.dependsOn.includes(subnets[0].urn), `${sn.name} waits for the first subnet`);
             const routes = view.get("aws:ec2/routeTable:RouteTable", "farm-routes");
             assert.deepStrictEqual((routes.inputs.routes as any[]).map((r) => [r.cidrBlock, r.gatewayId]), [["0.0.0.0/0", `igw-${stableHex(17, "farm-igw")}`]]);
             for (const i of [0, 1, 2]) {
@@ -167,10 +171,17 @@ describe("GravitonBuildFarm", () => {
                         "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
                     Resource: ["pilot", "proxyv2", "install-cni", "ztunnel"].map((i) => `arn:aws:ecr:us-east-1:${FAKE_AWS_ACCOUNT}:repository/istio/${i}`),
                 },
+                { Sid: "RecordBuildResult", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*` },
                 {
-                    // A host may create a result only tagged with its own instance ARN (the IAM policy variable
-                    // ${ec2:SourceInstanceARN}), and no overwrite carries a tag: no host writes another's result.
-                    Sid: "RecordOwnBuildResult", Effect: "Allow", Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+                    // Systems Manager User Guide, "Preventing changes to existing parameters using ssm:Overwrite".
+                    Sid: "NeverOverwriteAResult", Effect: "Deny", Action: ["ssm:PutParameter"],
+                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*`,
+                    Condition: { StringEquals: { "ssm:Overwrite": "true" } },
+                },
+                {
+                    // The tags of a PutParameter are authorized as AddTagsToResource: only armfarm:host, only the
+                    // host's own instance ARN (the IAM policy variable ${ec2:SourceInstanceARN}).
+                    Sid: "TagResultAsItsOwnHost", Effect: "Allow", Action: ["ssm:AddTagsToResource"],
                     Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*`,
                     Condition: {
                         StringEquals: { "aws:RequestTag/armfarm:host": "${ec2:SourceInstanceARN}" },

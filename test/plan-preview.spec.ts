@@ -83,6 +83,18 @@ describe("the offline plan of a first preview (--preview)", function () {
         }
     });
 
+    it("answers a created resource with its inputs, and leaves unknown what the cloud adds, nested ones too", () => {
+        const cluster = preview.get("gcp:container/cluster:Cluster", "cluster-gke");
+        const endpoints = update.get("gcp:container/cluster:Cluster", "cluster-gke").inputs.controlPlaneEndpointsConfig;
+        assert.deepStrictEqual(cluster.inputs.controlPlaneEndpointsConfig, endpoints, "the inputs are the program's, known");
+        // GKE names the DNS endpoint: in the preview's answer it is unknown inside the config the program gave.
+        assert.strictEqual((cluster.outputs as any).controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint, "[unknown]");
+        assert.deepStrictEqual((cluster.outputs as any).controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic,
+            (endpoints as any).dnsEndpointConfig.allowExternalTraffic);
+        assert.strictEqual((cluster.outputs as any).masterVersion, "[unknown]");
+        assert.strictEqual((cluster.outputs as any).name, cluster.inputs.name);
+    });
+
     it("gives resources of a provider configured from unknowns no outputs, and reads nothing with an unknown id", () => {
         // The mesh's releases go through the kubernetes provider of the cluster this preview creates.
         const provider = preview.resources.find((r) => r.type === "pulumi:providers:kubernetes");

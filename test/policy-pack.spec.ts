@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { plan } from "./harness";
 import { checkResources } from "../policy/check";
 import { RULES } from "../policy/rules";
+import { FIREWALL, meshWebhookFirewall } from "../policy/rules/mesh-firewall";
 import { covered } from "../policy/test/cases";
 // The policy specs register the rules they cover when loaded; load them here too, so that the coverage check
 // holds whether this file runs alone or with them.
@@ -9,6 +10,8 @@ import "../policy/test/ec2.spec";
 import "../policy/test/ecr-iam.spec";
 import "../policy/test/gke.spec";
 import "../policy/test/istio.spec";
+import "../policy/test/mesh-firewall.spec";
+import "../policy/test/mtls.spec";
 import "../policy/test/ssm.spec";
 
 describe("policy pack", () => {
@@ -35,5 +38,20 @@ describe("policy pack", () => {
         const missing = RULES.map((r) => r.name).filter((n) => !covered.has(n));
         assert.deepStrictEqual(missing, []);
         assert.strictEqual(new Set(RULES.map((r) => r.name)).size, RULES.length, "policy names are unique");
+    });
+
+    it("passes a PERMISSIVE stack, which the config accepts, with advice and no mandatory finding", async () => {
+        const view = await plan({ "armfarm:meshMtlsMode": "PERMISSIVE" });
+        const findings = checkResources(view.resources);
+        assert.deepStrictEqual(findings.filter((f) => f.enforcementLevel === "mandatory"), []);
+        assert.deepStrictEqual(findings.filter((f) => f.policy === "istio-permissive-mtls").map((f) => f.urn?.split("::").pop()), ["mesh-mtls"]);
+    });
+
+    it("finds the dev stack's webhook firewall rule for istiod, and misses it when the plan lacks it", async () => {
+        const view = await plan();
+        assert.deepStrictEqual(checkResources(view.resources, {}, [meshWebhookFirewall]), []);
+        const without = view.resources.filter((r) => r.type !== FIREWALL);
+        assert.deepStrictEqual(checkResources(without, {}, [meshWebhookFirewall]).map((f) => [f.policy, f.urn?.split("::").pop()]),
+            [["gke-mesh-webhook-firewall", "cluster-gke"]]);
     });
 });

@@ -15,7 +15,12 @@ import * as os from "os";
 import * as path from "path";
 import * as arch from "../components/arch";
 import { BUILD_HOST_TAG as PROGRAM_BUILD_HOST_TAG } from "../components/aws/farm-data";
+import * as cidr from "../components/cidr";
+import { MESH_WEBHOOK_PORT } from "../components/gcp/gke-data";
+import * as istioData from "../components/k8s/istio-data";
 import * as packArch from "../policy/rules/arch";
+import * as packCidr from "../policy/rules/cidr";
+import * as packMesh from "../policy/rules/mesh-data";
 import { BUILD_HOST_TAG } from "../policy/rules/ec2";
 import { PROJECT_DIR } from "./harness";
 
@@ -77,6 +82,21 @@ describe("the policy pack stands alone", function () {
         const types = [...arch.GRAVITON_FAMILIES, "m7i", "c6i", "t3"].flatMap((f) => [...arch.EC2_SIZES, "huge"].map((s) => `${f}.${s}`));
         for (const t of [...types, "m6g", "m6g.", ".large", "M6G.LARGE"]) {
             assert.strictEqual(packArch.isGravitonInstanceType(t), arch.isGravitonInstanceType(t), t);
+        }
+    });
+
+    it("keeps its copy of the mesh's facts and of the CIDR arithmetic equal to the program's", () => {
+        assert.deepStrictEqual(packMesh.MTLS_MODES, istioData.MTLS_MODES);
+        assert.deepStrictEqual(packMesh.PLAINTEXT_TOLERANT_MTLS_MODES, istioData.PLAINTEXT_TOLERANT_MTLS_MODES);
+        assert.strictEqual(packMesh.INHERIT_MTLS_MODE, istioData.INHERIT_MTLS_MODE);
+        assert.strictEqual(packMesh.DEFAULT_ISTIO_NAMESPACE, istioData.DEFAULT_ISTIO_NAMESPACE);
+        assert.strictEqual(packMesh.MESH_WEBHOOK_PORT, MESH_WEBHOOK_PORT);
+        const blocks = ["0.0.0.0/0", "10.0.0.0/8", "10.40.0.0/16", "10.40.0.1/16", "172.16.0.32/28", "172.16.0.40/28", "172.16.0.32/27",
+            "192.168.1.0/24", "255.255.255.255/32", "256.0.0.0/8", "10.0.0.0/33", "10.0.0/8", "::/0", "203.0.113.7/32"];
+        for (const b of blocks) assert.strictEqual(packCidr.isIpv4Cidr(b), cidr.isIpv4Cidr(b), b);
+        const valid = blocks.filter(cidr.isIpv4Cidr);
+        for (const outer of valid) for (const inner of valid) {
+            assert.strictEqual(packCidr.cidrContains(outer, inner), cidr.cidrContains(outer, inner), `${outer} ⊇ ${inner}`);
         }
     });
 

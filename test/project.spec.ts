@@ -31,6 +31,20 @@ describe("the Pulumi project", () => {
         }
     });
 
+    it("states the Node.js version the dependencies require, in engines and in the README alike", () => {
+        // The lowest version engines admits must satisfy every installed dependency's own engines.node (read from
+        // node_modules, as npm reads it for EBADENGINE), and the README must name that version.
+        const lowest = minimumOf(pkg.engines.node);
+        for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+            const theirs = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "node_modules", name, "package.json"), "utf8")).engines?.node;
+            if (theirs) assert.ok(satisfies(lowest, theirs), `${name} requires node ${theirs}; engines admits ${lowest.join(".")}`);
+        }
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const stated = [...readme.matchAll(/Node\.js (\d+\.\d+) or later/g)].map((m) => m[1]);
+        assert.ok(stated.length >= 2, "the quick start and the CLI section name the Node.js version");
+        assert.deepStrictEqual([...new Set(stated)], [lowest.slice(0, 2).join(".")]);
+    });
+
     it("pins every dependency to an exact version, and TypeScript inside @pulumi/pulumi's peer range", () => {
         for (const [name, version] of Object.entries<string>({ ...pkg.dependencies, ...pkg.devDependencies })) {
             assert.match(version, /^\d+\.\d+\.\d+$/, `${name}@${version} is not pinned`);
@@ -39,3 +53,32 @@ describe("the Pulumi project", () => {
         assert.ok(fs.existsSync(path.join(PROJECT_DIR, "package-lock.json")));
     });
 });
+
+type Version = [number, number, number];
+
+/** The version a `>=X.Y.Z` range starts at (the only form this project's engines uses). */
+function minimumOf(range: string): Version {
+    const m = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(range.trim());
+    assert.ok(m, `engines.node ${JSON.stringify(range)} is not of the form >=X.Y.Z`);
+    return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
+}
+
+const compare = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+/** True when `v` satisfies a node-semver range made of `||` alternatives of `>=`, `^` and plain comparators. */
+function satisfies(v: Version, range: string): boolean {
+    return range.split("||").some((alternative) => alternative.trim().replace(/([\^>=<])\s+/g, "$1").split(/\s+/).every((comparator) => {
+        const m = /^(\^|>=|>|<=|<|=)?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(comparator.trim());
+        assert.ok(m, `cannot read the engines range ${JSON.stringify(range)}`);
+        const w: Version = [Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0)];
+        const c = compare(v, w);
+        switch (m[1]) {
+            case "^": return c >= 0 && v[0] === w[0];
+            case ">=": return c >= 0;
+            case ">": return c > 0;
+            case "<=": return c <= 0;
+            case "<": return c < 0;
+            default: return m[3] === undefined ? v[0] === w[0] : c === 0;
+        }
+    }));
+}

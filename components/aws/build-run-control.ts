@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AwsContext } from "./context";
+import { ASSOCIATION_END_STATES } from "./build-wait/api";
 
 /** The names of one run's groups: the one that launches its host, and the on-demand standby of a spot run. */
 export interface RunGroups {
@@ -26,7 +27,7 @@ export function associationEndedPattern(associationId: string): string {
     return JSON.stringify({
         source: ["aws.ssm"],
         "detail-type": ["EC2 State Manager Instance Association State Change"],
-        detail: { "association-id": [associationId], status: ["Success", "Failed"] },
+        detail: { "association-id": [associationId], status: [...ASSOCIATION_END_STATES] },
     });
 }
 
@@ -214,6 +215,9 @@ export function createRunControl(name: string, args: {
             rule: refusedRule.name,
             arn: pulumi.interpolate`${definition(runbooks.fallback)}:$DEFAULT`,
             roleArn: eventsRole.arn,
+            // The runbook takes no parameters; without an input, EventBridge would pass the whole event as its
+            // parameters, which Automation refuses (they must be lists of strings).
+            input: "{}",
         }, opts);
         ready.push(refusedRule, refusedTarget);
     }

@@ -23,11 +23,11 @@ export interface HostPolicyArgs {
 
 /**
  * The policy document of the host role: logs to the farm's group, pushes to the farm's repositories, and the
- * host's own build results. A host may create a result parameter only when it tags it with its own instance ARN
- * (`${ec2:SourceInstanceARN}`, the ARN of the instance whose role made the request; IAM User Guide, "IAM policy
- * elements: Variables and tags", and the EC2 condition key `ec2:SourceInstanceARN`), and cannot overwrite one:
- * an overwrite carries no tags, so it fails the condition. The build's wait accepts a result only from a host
- * of its own run whose tag is that host's ARN, so no host can record the result of another run.
+ * host's own build results. A host may create a result parameter, never overwrite one, and tag it only with its
+ * own instance ARN (`${ec2:SourceInstanceARN}`, the ARN of the instance whose role made the request, used as a
+ * policy variable as AWS's own AWSElasticDisasterRecoveryEc2InstancePolicy does). The build's wait accepts a
+ * result only from a host of its own run whose tag is that host's ARN, so no host can record the result of
+ * another run.
  */
 export function hostPolicyDocument(a: HostPolicyArgs): string {
     return JSON.stringify({
@@ -57,9 +57,27 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
                 Resource: a.repositoryArns,
             },
             {
-                Sid: "RecordOwnBuildResult",
+                Sid: "RecordBuildResult",
                 Effect: "Allow",
-                Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+                Action: ["ssm:PutParameter"],
+                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+            },
+            {
+                // An existing result is never changed: `ssm:Overwrite`, the Parameter Store condition key of
+                // PutParameter (Systems Manager User Guide, "Preventing changes to existing parameters using
+                // ssm:Overwrite").
+                Sid: "NeverOverwriteAResult",
+                Effect: "Deny",
+                Action: ["ssm:PutParameter"],
+                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+                Condition: { StringEquals: { "ssm:Overwrite": "true" } },
+            },
+            {
+                // The tags of a PutParameter are authorized as ssm:AddTagsToResource: the only tag a host may give
+                // is `armfarm:host` with its own instance ARN.
+                Sid: "TagResultAsItsOwnHost",
+                Effect: "Allow",
+                Action: ["ssm:AddTagsToResource"],
                 Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
                 Condition: {
                     StringEquals: { [`aws:RequestTag/${RESULT_HOST_TAG}`]: "${ec2:SourceInstanceARN}" },

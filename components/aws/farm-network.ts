@@ -72,20 +72,29 @@ function ownVpc(name: string, s: NetworkSettings, offered: pulumi.Output<Offerin
         vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }], tags,
     }, opts);
     const blocks = splitCidr(s.subnetCidr, MAX_FARM_ZONES);
-    const subnets = blocks.slice(0, s.zones?.length ?? s.zoneCount).map((cidrBlock, i) => {
-        // The first subnet keeps the name the farm's single subnet had, so that an existing farm keeps it.
-        const aliases = i === 0 ? [{ name: `${name}-subnet` }] : [];
+    const subnets: aws.ec2.Subnet[] = [];
+    for (const [i, cidrBlock] of blocks.slice(0, s.zones?.length ?? s.zoneCount).entries()) {
+        // The first subnet is the farm's single subnet of earlier versions (alias), now a quarter of its block: it
+        // is replaced, and AWS refuses a subnet that overlaps one that still exists (InvalidSubnet.Conflict). So
+        // the old one goes first (deleteBeforeReplace), and the others come after the new first one.
+        const first = i === 0;
         const subnet = new aws.ec2.Subnet(`${name}-subnet-${i}`, {
             vpcId: vpc.id,
             availabilityZone: zones.apply((z) => z[i]),
             cidrBlock,
             mapPublicIpOnLaunch: true,
             tags: { ...tags, Name: `${name}-subnet-${i}` },
-        }, { ...opts, aliases, ignoreChanges: s.zones ? [] : ["availabilityZone"] });
+        }, {
+            ...opts,
+            aliases: first ? [{ name: `${name}-subnet` }] : [],
+            deleteBeforeReplace: first,
+            dependsOn: first ? [] : [subnets[0]],
+            ignoreChanges: s.zones ? [] : ["availabilityZone"],
+        });
         new aws.ec2.RouteTableAssociation(`${name}-routes-${i}`, { subnetId: subnet.id, routeTableId: routes.id },
-            { ...opts, aliases: i === 0 ? [{ name: `${name}-routes` }] : [] });
-        return subnet;
-    });
+            { ...opts, aliases: first ? [{ name: `${name}-routes` }] : [], deleteBeforeReplace: first });
+        subnets.push(subnet);
+    }
     return {
         vpcId: vpc.id,
         subnetIds: pulumi.all(subnets.map((sn) => sn.id)),

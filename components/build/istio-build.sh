@@ -349,7 +349,10 @@ record_result() {
     # Lengths in bytes, as the limit is.
     local LC_ALL=C status="$1" message="$2" seconds=$(($(date +%s) - START)) tail result
     log "result: ${status}: ${message} (${seconds}s)"
-    tail="$(tail -n 40 "$LOG" | cut -c 1-200)"
+    # Parameter Store refuses a value holding `{{` (PutParameter: "You can't include {{}} or
+    # {{ssm:parameter-name}} in a parameter value"), which build output (Go and Helm templates) can hold.
+    tail="$(tail -n 40 "$LOG" | cut -c 1-200 | sed 's/{{/{ {/g')"
+    message="${message//\{\{/\{ \{}"
     result="$(result_json "$status" "$message" "$seconds" "$tail")"
     while ((${#result} > RESULT_LIMIT)) && [[ "$tail" == *$'\n'* ]]; do
         tail="${tail#*$'\n'}"

@@ -9,11 +9,13 @@ import { createNodeIdentity, createNodePool, NodePoolInfo, NodePoolSpec } from "
 import { createHub } from "./registry";
 import { createFederation, IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "./federation";
 import { clusterKubeconfig } from "./kubeconfig";
+import { enableClusterApis, enableFederationApis, needing } from "./apis";
+import { createWebhookFirewall } from "./webhook-firewall";
 
 export interface GkeArmClusterArgs {
     /** GCP project id of the cluster, registry and identities. Required. */
     project: pulumi.Input<string>;
-    /** GCP region of the network, NAT, registry and cluster. Required; it must offer T2A (or C4A). */
+    /** GCP region of the network, NAT, registry and cluster. Required; for a T2A pool it must offer T2A. */
     region: string;
     /** A zone (zonal cluster) or the region (regional cluster). Default: the region. */
     location?: string;
@@ -35,7 +37,7 @@ export interface GkeArmClusterArgs {
     serviceCidr?: string;
     /** The /28 range of the control plane's private endpoint. Default `172.16.0.32/28`. */
     masterCidr?: string;
-    /** CIDRs allowed to reach the control plane's public endpoint. Default none (no access from outside Google). */
+    /** CIDRs allowed to reach the control plane's public IP endpoint (the DNS endpoint is authorized by IAM). Default none. */
     masterAuthorizedNetworks?: string[];
     /** Artifact Registry repository id of the hub. Default `istio`. */
     registryName?: string;
@@ -52,7 +54,7 @@ type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccoun
 };
 
 /**
- * A hardened GKE cluster for a mixed-arch mesh: an amd64 pool and an arm64 (Tau T2A or Axion C4A) pool side
+ * A hardened GKE cluster for a mixed-arch mesh: an amd64 pool and an arm64 (Tau T2A, or Axion C4A or N4A) pool side
  * by side, private nodes behind Cloud NAT, an Artifact Registry hub the nodes read, and (given the build
  * hosts' AWS role) a keyless identity for the build to push there. Exposes a kubeconfig and a kubernetes
  * provider for the mesh.
@@ -60,11 +62,19 @@ type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccoun
 export class GkeArmCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly location: string;
+    /** The control plane's public IP endpoint, open to the master authorized networks only. */
     public readonly endpoint: pulumi.Output<string>;
-    /** Kubeconfig using gke-gcloud-auth-plugin (secret). */
+    /** The control plane's DNS-based endpoint (`<id>.<region>.gke.goog`), authorized by IAM; the kubeconfig's server. */
+    public readonly dnsEndpoint: pulumi.Output<string>;
+    /** Kubeconfig for the DNS endpoint, using gke-gcloud-auth-plugin (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
     /** A kubernetes provider for the cluster, for the mesh. */
     public readonly provider: k8s.Provider;
+    /**
+     * What a workload on the cluster waits for: the node pools it schedules onto, and the firewall rule that lets
+     * the control plane reach admission webhooks on them.
+     */
+    public readonly nodesReady: pulumi.Resource[];
     /** Each pool's name, machine type and architecture. */
     public readonly nodePools: pulumi.Output<NodePoolInfo[]>;
     /** The architectures the cluster's nodes run, for the mesh's preflight. */
@@ -85,23 +95,28 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         const labels = { ...args.labels, "armfarm-cluster": s.clusterName, "managed-by": "pulumi" };
         const parent = { parent: this };
 
-        const network = createNetwork(name, s, parent);
-        const nodes = createNodeIdentity(name, s.project, s.clusterName, parent);
-        const cluster = createControlPlane(name, { ...s, labels }, network, nodes, parent);
+        const apis = enableClusterApis(name, s.project, parent);
+        const network = createNetwork(name, s, needing(parent, apis.compute));
+        const nodes = createNodeIdentity(name, s.project, s.clusterName, apis, parent);
+        const cluster = createControlPlane(name, { ...s, labels }, network, nodes, needing(parent, apis.container));
         const poolSettings = { project: s.project, location: s.location, diskSizeGb: s.diskSizeGb, labels };
         const pools = (["amd64", "arm64"] as const).map((arch) => ({
-            arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, parent),
+            arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, needing(parent, apis.container)),
         }));
-        const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email, parent);
+        const webhooks = createWebhookFirewall(name, { project: s.project, network: network.network, masterCidr: s.masterCidr, nodeServiceAccount: nodes.email },
+            needing(parent, apis.compute));
+        const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email,
+            needing(parent, apis.artifactregistry));
 
         if (args.buildHostRoleArn !== undefined) {
+            const federationApis = enableFederationApis(name, s.project, apis, parent);
             const federation = createFederation(name, {
                 project: s.project,
                 clusterName: s.clusterName,
                 buildHostRoleArn: args.buildHostRoleArn,
                 awsAccountId: args.awsAccountId ?? pulumi.output(args.buildHostRoleArn).apply(accountOfChecked),
                 repository: hub.repository,
-            }, parent);
+            }, needing(parent, apis.iam, federationApis.sts, federationApis.iamcredentials));
             this.federationProvider = federation.providerName;
             this.pushServiceAccountEmail = federation.pushServiceAccountEmail;
         }
@@ -109,15 +124,17 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
         this.location = s.location;
         this.endpoint = cluster.endpoint;
+        this.dnsEndpoint = cluster.controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint;
         this.kubeconfig = clusterKubeconfig(s.project, cluster);
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, parent);
         this.nodePools = pulumi.all(pools.map(({ arch, spec, pool }) => pool.name.apply((poolName): NodePoolInfo =>
             ({ name: poolName, machineType: spec.machineType, arch, spot: spec.spot }))));
         this.architectures = [...new Set(pools.map((p) => p.arch))];
+        this.nodesReady = [...pools.map((p) => p.pool), webhooks];
         this.hub = hub.url;
         this.nodeServiceAccountEmail = nodes.email;
         this.registerOutputs({
-            clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodePools: this.nodePools,
+            clusterName: this.clusterName, endpoint: this.endpoint, dnsEndpoint: this.dnsEndpoint, kubeconfig: this.kubeconfig, nodePools: this.nodePools,
             hub: this.hub, federationProvider: this.federationProvider, pushServiceAccountEmail: this.pushServiceAccountEmail,
         });
     }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import { ClusterNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
 import { hardenedNodeConfig, NodeIdentity } from "./node-pools";
+import { needing } from "./apis";
 
 export interface ControlPlaneSettings {
     project: pulumi.Input<string>;
@@ -41,10 +42,18 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, net: C
         ipAllocationPolicy: { clusterSecondaryRangeName: POD_RANGE, servicesSecondaryRangeName: SERVICE_RANGE },
         privateClusterConfig: {
             enablePrivateNodes: true,
-            // The endpoint stays reachable from the master authorized networks only, so that `pulumi up`
-            // (the mesh's kubernetes provider) can reach it from outside the VPC.
+            // The public IP endpoint stays, reachable from the master authorized networks only; `pulumi up` and
+            // kubectl use the DNS-based endpoint instead.
             enablePrivateEndpoint: false,
             masterIpv4CidrBlock: s.masterCidr,
+        },
+        controlPlaneEndpointsConfig: {
+            // GKE's DNS-based endpoint, open to traffic from outside Google Cloud: each request is authorized by
+            // IAM (container.clusters.connect) before it reaches the API server, so CI runners and laptops reach
+            // the cluster without an entry in the authorized networks (GKE, "About network isolation").
+            dnsEndpointConfig: { allowExternalTraffic: true },
+            // The IP endpoints stay, restricted to the master authorized networks below.
+            ipEndpointsConfig: { enabled: true },
         },
         masterAuthorizedNetworksConfig: {
             cidrBlocks: s.masterAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: `armfarm ${cidrBlock}` })),
@@ -59,9 +68,8 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, net: C
         workloadIdentityConfig: { workloadPool: pulumi.interpolate`${s.project}.svc.id.goog` },
         releaseChannel: { channel: s.releaseChannel },
     }, {
-        ...opts,
+        ...needing(opts, ...nodes.roleBindings),
         protect: true,
-        dependsOn: nodes.roleBindings,
         ignoreChanges: [
             // The release channel upgrades the control plane and nodes: the versions GKE reports move on
             // their own and must not show as a diff.

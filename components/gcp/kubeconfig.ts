@@ -3,15 +3,23 @@ import * as gcp from "@pulumi/gcp";
 import * as YAML from "yaml";
 
 /**
- * A kubeconfig for the cluster that authenticates with `gke-gcloud-auth-plugin` (the deployer's own gcloud
- * credentials, fetched at each use), so it holds no token and no client certificate. Source: GKE "Install
- * kubectl and configure cluster access", the exec credential plugin.
+ * A kubeconfig for the cluster's DNS-based endpoint that authenticates with `gke-gcloud-auth-plugin` (the
+ * deployer's own gcloud credentials, fetched at each use), so it holds no token and no client certificate.
+ * Sources: GKE "Install kubectl and configure cluster access" (the exec credential plugin); GKE "About network
+ * isolation" (the DNS-based endpoint: one name per cluster, reachable from any network that reaches Google Cloud
+ * APIs, each request authorized by IAM before the API server sees it).
+ *
+ * No `certificate-authority-data`: the DNS endpoint is served by Google's front end with a publicly trusted
+ * certificate, not one signed by the cluster's CA; pinning the cluster CA there fails every handshake with
+ * "x509: certificate signed by unknown authority" (hashicorp/terraform-provider-kubernetes #2637,
+ * gke-labs/kube-agents #1797 and #1806, crossplane-contrib/provider-upjet-gcp #988), and clients fall back to
+ * the system trust store, as `gcloud container clusters get-credentials --dns-endpoint` writes it.
  */
-export function renderKubeconfig(contextName: string, endpoint: string, caCertificate: string): string {
+export function renderKubeconfig(contextName: string, dnsEndpoint: string): string {
     return YAML.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: contextName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+        clusters: [{ name: contextName, cluster: { server: `https://${dnsEndpoint}` } }],
         contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
         "current-context": contextName,
         users: [{
@@ -29,9 +37,11 @@ export function renderKubeconfig(contextName: string, endpoint: string, caCertif
     });
 }
 
-/** The kubeconfig of a cluster, as a secret output (it names the endpoint and the cluster's CA). */
-export function clusterKubeconfig(project: pulumi.Input<string>, cluster: gcp.container.Cluster): pulumi.Output<string> {
-    return pulumi.secret(pulumi.all([project, cluster.location, cluster.name, cluster.endpoint, cluster.masterAuth]).apply(
-        ([p, location, clusterName, endpoint, auth]) =>
-            renderKubeconfig(`gke_${p}_${location}_${clusterName}`, endpoint, auth.clusterCaCertificate ?? "")));
+/** The parts of a cluster its kubeconfig names. */
+export type KubeconfigSource = Pick<gcp.container.Cluster, "location" | "name" | "controlPlaneEndpointsConfig">;
+
+/** The kubeconfig of a cluster, through its DNS-based endpoint, as a secret output (it names the endpoint). */
+export function clusterKubeconfig(project: pulumi.Input<string>, cluster: KubeconfigSource): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all([project, cluster.location, cluster.name, cluster.controlPlaneEndpointsConfig]).apply(
+        ([p, location, clusterName, endpoints]) => renderKubeconfig(`gke_${p}_${location}_${clusterName}`, endpoints.dnsEndpointConfig.endpoint)));
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import { gceArchOf, KubeArch } from "../arch";
 import { armZonesIn, bootDiskType, isZone } from "./gke-data";
+import { ClusterApis, needing } from "./apis";
 
 /** What each pool is given: its architecture, machine type, autoscaling bounds and capacity kind. */
 export interface NodePoolSpec {
@@ -41,20 +42,23 @@ export function serviceAccountId(stem: string, suffix: string): string {
     return `${stem.slice(0, 29 - suffix.length).replace(/-+$/, "")}-${suffix}`;
 }
 
-/** A dedicated node service account (not the Compute Engine default one) with only the roles nodes need. */
+/**
+ * A dedicated node service account (not the Compute Engine default one) with only the roles nodes need. The
+ * account is made through the IAM API, its project role bindings through Resource Manager.
+ */
 export function createNodeIdentity(name: string, project: pulumi.Input<string>, clusterName: string,
-    opts: pulumi.CustomResourceOptions): NodeIdentity {
+    apis: ClusterApis, opts: pulumi.CustomResourceOptions): NodeIdentity {
     const account = new gcp.serviceaccount.Account(`${name}-nodes`, {
         project,
         accountId: serviceAccountId(clusterName, "nodes"),
         displayName: `armfarm GKE nodes of ${clusterName}`,
         description: "Node VMs of the armfarm cluster: logs, metrics, and reads of the cluster's registry",
-    }, opts);
+    }, needing(opts, apis.iam));
     const roleBindings = NODE_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-")}`, {
         project,
         role,
         member: pulumi.interpolate`serviceAccount:${account.email}`,
-    }, opts));
+    }, needing(opts, apis.cloudresourcemanager)));
     return { account, email: account.email, roleBindings };
 }
 
@@ -115,8 +119,7 @@ export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec,
             resourceLabels: { ...s.labels, "armfarm-arch": arch },
         },
     }, {
-        ...opts,
-        dependsOn: nodes.roleBindings,
+        ...needing(opts, ...nodes.roleBindings),
         // A new machine type makes a new pool, created before the old one is deleted (its name comes from a
         // prefix). The provider would otherwise update the type in place (terraform-provider-google 5.10+),
         // an update that has been seen to succeed without moving the nodes (terraform-provider-google #23502).

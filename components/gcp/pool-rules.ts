@@ -4,7 +4,7 @@
  * comes from a stack file or from code.
  */
 import { gceArchOf, GCE_AMD64_FAMILIES, GCE_ARM64_FAMILIES, KubeArch, parseGceMachineType } from "../arch";
-import { armLocationProblem } from "./gke-data";
+import { armLocationProblem, seriesShapeProblem } from "./gke-data";
 
 /** The most nodes a pool may scale to (a guard against a typo such as 300 for 3). */
 export const MAX_POOL_NODES = 100;
@@ -14,7 +14,7 @@ export function machineTypeProblem(arch: KubeArch, machineType: string): string 
     const families = arch === "arm64" ? GCE_ARM64_FAMILIES : GCE_AMD64_FAMILIES;
     const example = arch === "arm64" ? "t2a-standard-4" : "e2-standard-4";
     const actual = gceArchOf(machineType);
-    if (actual === arch) return undefined;
+    if (actual === arch) return seriesShapeProblem(machineType);
     if (actual !== undefined) {
         return `${JSON.stringify(machineType)} is an ${actual} machine type, not ${arch}; use a type of the ${families.join(", ")} families, such as ${example}`;
     }

@@ -88,3 +88,25 @@ export const MESH_RESOURCES = {
 
 /** Helm timeout for each release, in seconds: long enough for image pulls on fresh nodes and rollouts. */
 export const RELEASE_TIMEOUT_SECONDS = 600;
+
+/**
+ * The mesh-wide mTLS modes armfarm offers, one list for the stack config and the policy pack. Source: istio.io,
+ * "PeerAuthentication" reference (security.istio.io/v1, PeerAuthentication.MutualTLS.Mode): STRICT accepts mTLS
+ * only; PERMISSIVE accepts mTLS and plain text, for workloads on their way into the mesh; DISABLE accepts plain
+ * text only and is not offered; UNSET inherits from the parent scope.
+ */
+export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
+export type MtlsMode = (typeof MTLS_MODES)[number];
+/** Of those, the modes that still accept plain text: allowed, and reported as advice. */
+export const PLAINTEXT_TOLERANT_MTLS_MODES: readonly MtlsMode[] = ["PERMISSIVE"];
+/** What a PeerAuthentication may say besides the offered modes: inherit from the parent scope. */
+export const INHERIT_MTLS_MODE = "UNSET";
+
+/**
+ * The mesh's root namespace, where a PeerAuthentication without a selector applies to every workload: istiod's
+ * `meshConfig.rootNamespace`, which the istiod chart defaults to `global.istioNamespace`
+ * (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/configmap.yaml), whose own
+ * default is `istio-system` (values.yaml).
+ */
+export const DEFAULT_ISTIO_NAMESPACE = "istio-system";
+

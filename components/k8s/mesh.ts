@@ -4,11 +4,12 @@ import { KubeArch, KUBE_ARCHES } from "../arch";
 import { VerifiedImage } from "../registry";
 import {
     DEFAULT_ISTIO_VERSION, GATEWAY_NAME, ISTIO_CHARTS, ISTIO_VARIANTS, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED,
-    IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, variantTag,
+    IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, MtlsMode, MTLS_MODES, variantTag,
 } from "./istio-data";
-import { meshPeerAuthentication, MtlsMode, MTLS_MODES } from "./mtls";
-import { runPreflight } from "./preflight";
-import { createIstiod, KeptRevision, planRevisions, releaseCommon, RevisionSpec } from "./revisions";
+import { meshPeerAuthentication } from "./mtls";
+import { preflightGate, runPreflight } from "./preflight";
+import { createRevisionTags } from "./revision-tags";
+import { createIstiod, defaultRevisionOf, KeptRevision, planRevisions, releaseCommon, RevisionSpec } from "./revisions";
 import { baseValues, cniValues, gatewayValues, Placement } from "./values";
 
 export const CONTROL_PLANE_ARCHES = ["any", "amd64", "arm64"] as const;
@@ -17,10 +18,16 @@ export type ControlPlaneArch = (typeof CONTROL_PLANE_ARCHES)[number];
 export interface IstioMeshArgs {
     /** The hub every Istio image is pulled from (`global.hub`), such as the build's ECR hub. Required. */
     hub: pulumi.Input<string>;
-    /** The image tag of the active revision (`global.tag`). Required. */
+    /** The image tag of the installed version's revision (`global.tag`). Required. */
     tag: pulumi.Input<string>;
-    /** The Istio version of the active revision: chart versions, revision name. Default `1.30.3`. */
+    /** The Istio version to install, as its own revision; also the base and CNI charts' version. Default `1.30.3`. */
     istioVersion?: string;
+    /**
+     * The version whose revision the revision tags and base's `defaultRevision` (the default validator) point to,
+     * and that injects the gateway: `istioVersion` or one of `keepRevisions`. Moving it is the upgrade's explicit,
+     * later step. Default: the only version, or the one kept beside `istioVersion` (installing never moves it).
+     */
+    defaultVersion?: string;
     /** Image variant (`global.variant`): `distroless`, `debug` or empty for the default images. Default `distroless`. */
     variant?: IstioVariant;
     /** Install the Istio CNI node agent (no privileged init containers in workload pods). Default false. */
@@ -33,19 +40,22 @@ export interface IstioMeshArgs {
     controlPlaneArch?: ControlPlaneArch;
     /** The architectures of the cluster's node pools; every image must hold each. Default amd64 and arm64. */
     nodeArchitectures?: pulumi.Input<KubeArch[]>;
-    /** Fewest replicas of istiod and of the gateway (autoscaling floor), at least 2. Default 2. */
-    minReplicas?: number;
-    /** Most replicas of istiod and of the gateway (autoscaling ceiling). Default 5. */
-    maxReplicas?: number;
-    /** Revision tags the active revision serves (`default` also takes `istio-injection=enabled`). Default `["default"]`. */
+    /** Pods of each istiod and of the gateway, from the first rollout on; at least 2. Default 2. */
+    replicas?: number;
+    /** Revision tags, all pointing to the default revision (`default` also takes `istio-injection=enabled`). Default `["default"]`. */
     revisionTags?: string[];
-    /** Earlier versions whose control planes keep running beside the active one until namespaces move. Default none. */
+    /** Earlier versions whose control planes keep running beside the installed one. Default none. */
     keepRevisions?: KeptRevision[];
     /** The cluster to install on. Default: the default kubernetes provider (`kubernetes:context`, KUBECONFIG). */
     provider?: k8s.Provider;
+    /**
+     * What every release waits for before it installs: the node pools istiod and the gateway schedule onto, and
+     * the firewall rule that lets the control plane reach istiod's webhooks. Default none (a cluster made elsewhere).
+     */
+    waitFor?: pulumi.Resource[];
 }
 
-/** The image each workload of the active revision pulls, as `hub/image:tag`. */
+/** The image each workload of the installed revision pulls (the gateway: of the default revision), as `hub/image:tag`. */
 export interface MeshImages {
     istiod: string;
     sidecar: string;
@@ -57,21 +67,27 @@ export interface MeshImages {
 /**
  * Istio on a mixed-arch cluster, from Istio's Helm charts with a hub override: a preflight that every image is
  * multi-arch for the cluster's architectures, then base (CRDs) → istiod per revision → gateway, the CNI agent
- * when asked, and a mesh-wide PeerAuthentication. istiod and the gateway tolerate the arm64 taint, spread over
- * architectures and zones, autoscale from at least two replicas and carry PodDisruptionBudgets.
+ * when asked, the revision tags, and a mesh-wide PeerAuthentication. istiod and the gateway tolerate the arm64
+ * taint, spread over architectures and zones, run at least two replicas and carry PodDisruptionBudgets.
+ *
+ * Upgrades follow istio.io's Helm canary upgrade: a new version installs as its own revision beside the kept
+ * ones; the revision tags, base's default revision and the gateway stay on the default version until the stack
+ * names another (`defaultVersion`).
  */
 export class IstioMesh extends pulumi.ComponentResource {
-    /** The active control plane revision, such as `1-30-3` (label namespaces `istio.io/rev=<revision>`). */
+    /** The installed version's revision, such as `1-30-3` (label namespaces `istio.io/rev=<revision>`). */
     public readonly revision: string;
-    /** Every revision the stack runs, active first. */
+    /** The revision the revision tags, the default validator and the gateway point to. */
+    public readonly defaultRevision: string;
+    /** Every revision the stack runs, the installed one first. */
     public readonly revisions: string[];
-    /** The revision tags that point at the active revision. */
+    /** The revision tags, all pointing to the default revision. */
     public readonly revisionTags: string[];
     /** The ingress gateway's Service: namespace, name, type and load balancer address. */
     public readonly gatewayService: pulumi.Output<{ namespace: string; name: string; type: string; address: string }>;
-    /** The image reference each workload of the active revision pulls. */
+    /** The image each workload pulls: the installed revision's, and the gateway the default revision injects. */
     public readonly images: pulumi.Output<MeshImages>;
-    /** What the preflight verified: platforms and per-platform digests of each image of the active revision. */
+    /** What the preflight verified: platforms and per-platform digests of each image of the installed revision. */
     public readonly verifiedImages: pulumi.Output<Record<string, VerifiedImage>>;
     /** The mesh-wide mTLS mode. */
     public readonly mtlsMode: MtlsMode;
@@ -80,34 +96,43 @@ export class IstioMesh extends pulumi.ComponentResource {
         super("armfarm:k8s:IstioMesh", name, args, opts);
         const s = validate(args);
         const revisions = planRevisions({ version: s.istioVersion, tag: args.tag }, s.keepRevisions);
-        const active = revisions[0];
+        const [installed, target] = [revisions[0], defaultRevisionOf(revisions, args.defaultVersion)];
+        checkTags(s.revisionTags, revisions);
         // What the mesh's own `dependsOn` names (the stack's image build) holds back its preflight's registry reads
-        // and its first release, and with it every other, which all come after base.
-        const after = opts?.dependsOn;
-        const child: pulumi.CustomResourceOptions = { parent: this, ...(args.provider ? { provider: args.provider } : {}) };
-        const invokeOpts: pulumi.InvokeOutputOptions = { parent: this, dependsOn: after };
+        // and every release.
+        const upstream = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
 
         const checks = revisions.map((r, i) => runPreflight({
             hub: args.hub, tag: pulumi.output(r.tag).apply((t) => variantTag(t, s.variant)),
             cni: i === 0 && s.cni, nodeArchitectures: s.nodeArchitectures,
-        }, invokeOpts));
-        const allChecks = pulumi.all(checks).apply((results) => results[0]);
+        }, { parent: this, dependsOn: upstream }));
+        // Every release waits for every image check, for the cluster's nodes (`waitFor`) and for `upstream`.
+        const gate = preflightGate(pulumi.all(checks));
+        const after = (...resources: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+            parent: this, ...(args.provider ? { provider: args.provider } : {}),
+            dependsOn: [gate, ...upstream, ...(args.waitFor ?? []), ...resources],
+        });
 
-        const base = createBase(name, active, allChecks, { ...child, dependsOn: after });
-        const cni = s.cni ? createCni(name, active, args.hub, s.variant, s.platform, allChecks, { ...child, dependsOn: [base] }) : undefined;
-        const istiods = createControlPlanes(name, revisions, s, args.hub, checks, [base, ...(cni ? [cni] : [])], child);
-        const gateway = createGateway(name, active, s.placement, allChecks, { ...child, dependsOn: [istiods[0]] });
-        meshPeerAuthentication(name, s.mtlsMode, { ...child, dependsOn: [istiods[0]] });
+        const base = createBase(name, installed, target, after());
+        const cni = s.cni ? createCni(name, installed, args.hub, s.variant, s.platform, after(base)) : undefined;
+        const istiods = revisions.map((spec) => createIstiod(name, spec, {
+            hub: args.hub, variant: s.variant, placement: s.placement, cni: s.cni,
+        }, after(base, ...(cni ? [cni] : []))));
+        const serving = istiods[revisions.indexOf(target)];
+        createRevisionTags(name, s.revisionTags, target, after(...istiods));
+        const gateway = createGateway(name, target, s.placement, after(serving));
+        meshPeerAuthentication(name, s.mtlsMode, after(serving));
 
-        this.revision = active.revision;
+        this.revision = installed.revision;
+        this.defaultRevision = target.revision;
         this.revisions = revisions.map((r) => r.revision);
         this.revisionTags = s.revisionTags;
         this.mtlsMode = s.mtlsMode;
         this.verifiedImages = checks[0];
-        this.images = imageReferences(args.hub, args.tag, s.variant, s.cni);
-        this.gatewayService = readGatewayService(name, gateway, child);
+        this.images = imageReferences(args.hub, { installed: args.tag, gateway: target.tag }, s.variant, s.cni);
+        this.gatewayService = readGatewayService(name, gateway, after(gateway));
         this.registerOutputs({
-            revision: this.revision, revisions: this.revisions, revisionTags: this.revisionTags,
+            revision: this.revision, defaultRevision: this.defaultRevision, revisions: this.revisions, revisionTags: this.revisionTags,
             gatewayService: this.gatewayService, images: this.images, verifiedImages: this.verifiedImages,
         });
     }
@@ -144,10 +169,8 @@ function validate(args: IstioMeshArgs): Settings {
     if (!MTLS_MODES.includes(mtlsMode)) invalid("mtlsMode", `${JSON.stringify(mtlsMode)} is not one of ${MTLS_MODES.join(", ")}`);
     const controlPlaneArch = args.controlPlaneArch ?? "any";
     if (!CONTROL_PLANE_ARCHES.includes(controlPlaneArch)) invalid("controlPlaneArch", `${JSON.stringify(controlPlaneArch)} is not one of ${CONTROL_PLANE_ARCHES.join(", ")}`);
-    const minReplicas = args.minReplicas ?? 2;
-    const maxReplicas = args.maxReplicas ?? 5;
-    if (!Number.isInteger(minReplicas) || minReplicas < 2) invalid("minReplicas", `${minReplicas} leaves the mesh without a spare during a disruption; use 2 or more`);
-    if (!Number.isInteger(maxReplicas) || maxReplicas < minReplicas) invalid("maxReplicas", `${maxReplicas} is below minReplicas ${minReplicas}`);
+    const replicas = args.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 2) invalid("replicas", `${replicas} leaves the mesh without a spare during a disruption; use 2 or more`);
     const revisionTags = args.revisionTags ?? ["default"];
     for (const tag of revisionTags) {
         if (!DNS_LABEL.test(tag)) invalid("revisionTags", `${JSON.stringify(tag)} is not a DNS label (lowercase letters, digits and -)`);
@@ -164,76 +187,68 @@ function validate(args: IstioMeshArgs): Settings {
     const arches: KubeArch[] = controlPlaneArch !== "any" ? [controlPlaneArch] : staticArches ?? [...KUBE_ARCHES];
     return {
         istioVersion, variant, cni: args.cni ?? false, platform: args.platform ?? "gke", mtlsMode, nodeArchitectures,
-        placement: { arches, minReplicas, maxReplicas }, revisionTags, keepRevisions: args.keepRevisions ?? [],
+        placement: { arches, replicas }, revisionTags, keepRevisions: args.keepRevisions ?? [],
     };
 }
 
-/** Gates a value on the preflight: it resolves only once every image was verified. */
-function afterPreflight<T>(preflight: pulumi.Output<unknown>, value: T): pulumi.Output<T> {
-    return preflight.apply(() => value);
+/** A tag named like a revision would shadow it (istioctl refuses it too: istioctl/pkg/tag, checkTagNameCollidesWithRevisionName). */
+function checkTags(tags: readonly string[], revisions: readonly RevisionSpec[]): void {
+    const clash = tags.find((t) => revisions.some((r) => r.revision === t));
+    if (clash) invalid("revisionTags", `${JSON.stringify(clash)} is the name of a revision the mesh runs; name tags apart from revisions`);
 }
 
 /**
- * `base`: the CRDs and the default validator, at the active version (Istio's CRDs stay compatible with the
- * previous minor, so base moves first and older revisions keep working). Not named by revision: one per
- * cluster, upgraded in place.
+ * `base`: the CRDs and the default validator, at the installed version (Istio's CRDs stay compatible with the
+ * previous minor, so base moves first and older revisions keep working: istio.io's canary upgrade upgrades base
+ * before it installs the new revision). Its `defaultRevision` is the default one, which installing never moves.
+ * Not named by revision: one per cluster, upgraded in place.
  */
-function createBase(name: string, active: RevisionSpec, preflight: pulumi.Output<unknown>, opts: pulumi.CustomResourceOptions) {
+function createBase(name: string, installed: RevisionSpec, target: RevisionSpec, opts: pulumi.CustomResourceOptions) {
     return new k8s.helm.v3.Release(`${name}-base`, {
-        ...releaseCommon(ISTIO_CHARTS.base, active.version),
+        ...releaseCommon(ISTIO_CHARTS.base, installed.version),
         name: "istio-base",
         namespace: MESH_NAMESPACES.control,
         createNamespace: true,
-        values: afterPreflight(preflight, baseValues(active.revision)),
+        values: baseValues(target.revision),
     }, opts);
 }
 
 /** The CNI node agent: one DaemonSet on every node of every architecture, upgraded in place. */
-function createCni(name: string, active: RevisionSpec, hub: pulumi.Input<string>, variant: IstioVariant, platform: string,
-    preflight: pulumi.Output<unknown>, opts: pulumi.CustomResourceOptions) {
+function createCni(name: string, installed: RevisionSpec, hub: pulumi.Input<string>, variant: IstioVariant, platform: string,
+    opts: pulumi.CustomResourceOptions) {
     return new k8s.helm.v3.Release(`${name}-cni`, {
-        ...releaseCommon(ISTIO_CHARTS.cni, active.version),
+        ...releaseCommon(ISTIO_CHARTS.cni, installed.version),
         name: "istio-cni",
         namespace: MESH_NAMESPACES.cni,
-        values: pulumi.all([preflight, hub, active.tag]).apply(([, h, tag]) =>
-            cniValues({ revision: active.revision, images: { hub: h, tag, variant }, platform: platform || undefined })),
+        values: cniValues({ revision: installed.revision, images: { hub, tag: installed.tag, variant }, platform: platform || undefined }),
     }, opts);
 }
 
 /**
- * One istiod per revision, each after base (and the CNI agent). The active one also waits for the kept ones,
- * so that revision tags leave the old release before the new one claims them.
+ * The ingress gateway, at the default version and injected by the default revision, after that istiod is ready.
+ * It moves to a new version only with the default (istio.io installs a canary gateway as its own release).
  */
-function createControlPlanes(name: string, revisions: RevisionSpec[], s: Settings, hub: pulumi.Input<string>,
-    checks: pulumi.Output<Record<string, VerifiedImage>>[], after: pulumi.Resource[], opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release[] {
-    const make = (spec: RevisionSpec, i: number, dependsOn: pulumi.Resource[]) => createIstiod(name, spec, {
-        active: i === 0, revisionTags: s.revisionTags, hub, variant: s.variant, placement: s.placement, cni: s.cni, preflight: checks[i],
-    }, { ...opts, dependsOn });
-    const kept = revisions.slice(1).map((spec, i) => make(spec, i + 1, after));
-    return [make(revisions[0], 0, [...after, ...kept]), ...kept];
-}
-
-/** The ingress gateway, after the active istiod is ready (its pods are injected by that revision). */
-function createGateway(name: string, active: RevisionSpec, placement: Placement, preflight: pulumi.Output<unknown>, opts: pulumi.CustomResourceOptions) {
+function createGateway(name: string, target: RevisionSpec, placement: Placement, opts: pulumi.CustomResourceOptions) {
     return new k8s.helm.v3.Release(`${name}-gateway`, {
-        ...releaseCommon(ISTIO_CHARTS.gateway, active.version),
+        ...releaseCommon(ISTIO_CHARTS.gateway, target.version),
         name: GATEWAY_NAME,
         namespace: MESH_NAMESPACES.gateway,
         createNamespace: true,
-        values: afterPreflight(preflight, gatewayValues({ revision: active.revision, placement })),
+        values: gatewayValues({ revision: target.revision, placement }),
     }, opts);
 }
 
-/** The image references of the active revision, with the variant suffix the charts add. */
-function imageReferences(hub: pulumi.Input<string>, tag: pulumi.Input<string>, variant: IstioVariant, cni: boolean): pulumi.Output<MeshImages> {
-    return pulumi.all([hub, tag]).apply(([h, t]) => {
-        const ref = (image: string) => `${h}/${image}:${variantTag(t, variant)}`;
+/** The image references, with the variant suffix the charts add: the installed revision's, and the gateway's. */
+function imageReferences(hub: pulumi.Input<string>, tags: { installed: pulumi.Input<string>; gateway: pulumi.Input<string> },
+    variant: IstioVariant, cni: boolean): pulumi.Output<MeshImages> {
+    return pulumi.all([hub, tags.installed, tags.gateway]).apply(([h, t, g]) => {
+        const ref = (image: string, tag: string) => `${h}/${image}:${variantTag(tag, variant)}`;
         return {
-            istiod: ref(MESH_IMAGES.istiod),
-            sidecar: ref(MESH_IMAGES.sidecar),
-            init: ref(MESH_IMAGES.init),
-            gateway: ref(MESH_IMAGES.gateway),
-            ...(cni ? { cni: ref(MESH_IMAGES.cni) } : {}),
+            istiod: ref(MESH_IMAGES.istiod, t),
+            sidecar: ref(MESH_IMAGES.sidecar, t),
+            init: ref(MESH_IMAGES.init, t),
+            gateway: ref(MESH_IMAGES.gateway, g),
+            ...(cni ? { cni: ref(MESH_IMAGES.cni, t) } : {}),
         };
     });
 }
@@ -245,7 +260,7 @@ function imageReferences(hub: pulumi.Input<string>, tag: pulumi.Input<string>, v
  */
 function readGatewayService(name: string, gateway: k8s.helm.v3.Release, opts: pulumi.CustomResourceOptions) {
     const service = k8s.core.v1.Service.get(`${name}-gateway-service`,
-        pulumi.interpolate`${gateway.status.namespace}/${gateway.status.name}`, { ...opts, dependsOn: [gateway] });
+        pulumi.interpolate`${gateway.status.namespace}/${gateway.status.name}`, opts);
     // The chart names the Service after the release, in the release's namespace.
     return pulumi.all([gateway.status, service.spec, service.status]).apply(([release, spec, status]) => {
         const ingress = status?.loadBalancer?.ingress?.[0];

@@ -1,16 +1,13 @@
 /** The mesh-wide mutual TLS policy. */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { MESH_NAMESPACES } from "./istio-data";
-
-export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
-export type MtlsMode = (typeof MTLS_MODES)[number];
+import { MESH_NAMESPACES, MtlsMode } from "./istio-data";
 
 /**
  * A `PeerAuthentication` named `default` in the root namespace applies to every workload of the mesh. Source:
- * istio.io, "PeerAuthentication" reference: a policy in the root namespace (`istio-system`) without a selector
- * is mesh-wide. STRICT refuses plain-text traffic between workloads; PERMISSIVE accepts both, for migrating
- * workloads that are not in the mesh yet.
+ * istio.io, "PeerAuthentication" reference: a policy in the root namespace without a selector is mesh-wide. The
+ * root namespace is the istiod chart's `meshConfig.rootNamespace`, by default `global.istioNamespace`, which the
+ * mesh sets to MESH_NAMESPACES.control. The modes (MTLS_MODES, istio-data.ts) are the ones the policy pack accepts.
  */
 export function meshPeerAuthentication(name: string, mode: MtlsMode, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(`${name}-mtls`, {

@@ -39,3 +39,15 @@ export function runPreflight(args: {
         platforms: pulumi.output(args.nodeArchitectures).apply(platformsFor),
     }, opts));
 }
+
+/**
+ * A dependency that holds a resource back until the preflight passed: the SDK resolves every Output in
+ * `dependsOn` before it registers the resource, and a failed preflight rejects this one, so nothing that lists it
+ * is created (@pulumi/pulumi 3.270, runtime/dependsOn.js, gatherExplicitDependencies). It resolves to no
+ * resource. In a preview whose registry reads are unknown it adds nothing, and the releases' values, which do not
+ * pass through the preflight, stay known to the policy pack.
+ */
+export function preflightGate(preflight: pulumi.Output<unknown>): pulumi.Input<pulumi.Resource> {
+    // dependsOn's type names single resources; at run time an Output of a list of them is read the same way.
+    return preflight.apply((): pulumi.Resource[] => []) as unknown as pulumi.Input<pulumi.Resource>;
+}

@@ -6,7 +6,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { VerifiedImage } from "../registry";
 import { ISTIO_CHART_REPOSITORY, ISTIO_CHARTS, IstioVariant, MESH_NAMESPACES, RELEASE_TIMEOUT_SECONDS, revisionOf } from "./istio-data";
 import { istiodValues, Placement } from "./values";
 
@@ -20,7 +19,7 @@ export interface RevisionSpec {
     tag: pulumi.Input<string>;
 }
 
-/** A revision kept beside the active one during an upgrade (or after a rollback). */
+/** A revision kept beside the installed one during an upgrade (or after a rollback). */
 export interface KeptRevision {
     /** The Istio version of that control plane. */
     version: string;
@@ -29,17 +28,17 @@ export interface KeptRevision {
 }
 
 /**
- * The revisions to run: the active one first, then the kept ones. Refuses a kept version that is the active
+ * The revisions to run: the installed one first, then the kept ones. Refuses a kept version that is the installed
  * one or that is listed twice, since both would claim the same Helm release.
  */
-export function planRevisions(active: { version: string; tag: pulumi.Input<string> }, kept: readonly KeptRevision[]): RevisionSpec[] {
-    const specs: RevisionSpec[] = [{ version: active.version, revision: revisionOf(active.version), tag: active.tag }];
+export function planRevisions(installed: { version: string; tag: pulumi.Input<string> }, kept: readonly KeptRevision[]): RevisionSpec[] {
+    const specs: RevisionSpec[] = [{ version: installed.version, revision: revisionOf(installed.version), tag: installed.tag }];
     for (const k of kept) {
         const revision = revisionOf(k.version);
         if (specs.some((s) => s.revision === revision)) {
             throw new pulumi.InputPropertyError({
                 propertyPath: "keepRevisions",
-                reason: `${JSON.stringify(k.version)} is already running as revision ${revision}; list each earlier version once and never the active istioVersion`,
+                reason: `${JSON.stringify(k.version)} is already running as revision ${revision}; list each earlier version once and never istioVersion itself`,
             });
         }
         specs.push({ version: k.version, revision, tag: k.tag ?? k.version });
@@ -65,31 +64,48 @@ export function releaseCommon(chart: string, version: string) {
 }
 
 /**
- * One istiod release for one revision. Only the active revision carries the revision tags, and it waits for
- * the kept releases (`dependsOn`), so that a tag moving between revisions is released by the old one before the
- * new one claims it (two Helm releases cannot own the same webhook).
+ * The revision the revision tags and base's `defaultRevision` point to. istio.io's Helm canary upgrade installs
+ * a new revision beside the old one and moves the default only as a later step (docs/setup/upgrade/helm:
+ * "Upgrade the Istio base chart again, this time making the new canary revision the cluster-wide default"), so
+ * installing a version never moves it: given none, the default is the only revision, or the one kept beside the
+ * new install. With more than one kept, the caller must say which.
  */
+export function defaultRevisionOf(revisions: readonly RevisionSpec[], defaultVersion: string | undefined): RevisionSpec {
+    const installed = revisions.map((r) => r.version).join(", ");
+    if (defaultVersion !== undefined) {
+        const found = revisions.find((r) => r.revision === revisionOf(defaultVersion));
+        if (!found) {
+            throw new pulumi.InputPropertyError({
+                propertyPath: "defaultVersion",
+                reason: `${JSON.stringify(defaultVersion)} is not a version the mesh runs; name one of ${installed}`,
+            });
+        }
+        return found;
+    }
+    if (revisions.length <= 2) return revisions[revisions.length - 1];
+    throw new pulumi.InputPropertyError({
+        propertyPath: "defaultVersion",
+        reason: `is not set and ${revisions.length - 1} earlier versions are kept; name the one the revision tags and the default revision point to, one of ${installed}`,
+    });
+}
+
+/** One istiod release for one revision. It serves no revision tag (the mesh owns those: revision-tags.ts). */
 export function createIstiod(name: string, spec: RevisionSpec, args: {
-    active: boolean;
-    revisionTags: string[];
     hub: pulumi.Input<string>;
     variant: IstioVariant;
     placement: Placement;
     cni: boolean;
-    preflight: pulumi.Output<Record<string, VerifiedImage>>;
 }, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(`${name}-istiod-${spec.revision}`, {
         ...releaseCommon(ISTIO_CHARTS.istiod, spec.version),
         name: `istiod-${spec.revision}`,
         namespace: MESH_NAMESPACES.control,
         createNamespace: true,
-        // Values resolve only after the preflight passed: a failing preflight stops the release here.
-        values: pulumi.all([args.preflight, args.hub, spec.tag]).apply(([, hub, tag]) => istiodValues({
+        values: istiodValues({
             revision: spec.revision,
-            revisionTags: args.active ? args.revisionTags : [],
-            images: { hub, tag, variant: args.variant },
+            images: { hub: args.hub, tag: spec.tag, variant: args.variant },
             placement: args.placement,
             cni: args.cni,
-        })),
+        }),
     }, opts);
 }

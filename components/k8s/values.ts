@@ -3,6 +3,7 @@
  * under `_internal_defaults_do_not_set`, or one its templates read; the gateway chart's schema refuses any
  * other key (`additionalProperties: false`), and the other charts would ignore a misspelt one silently.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { archAffinity, ARCH_LABEL, KubeArch, tolerationsFor, ZONE_LABEL } from "../arch";
 import { GATEWAY_NAME, IstioVariant, MESH_IMAGES, MESH_NAMESPACES, MESH_RESOURCES } from "./istio-data";
 
@@ -10,14 +11,14 @@ import { GATEWAY_NAME, IstioVariant, MESH_IMAGES, MESH_NAMESPACES, MESH_RESOURCE
 export interface Placement {
     /** The architectures pods may land on (the cluster's, or the one the control plane is pinned to). */
     arches: readonly KubeArch[];
-    minReplicas: number;
-    maxReplicas: number;
+    /** Pods of istiod (per revision) and of the gateway, from the first rollout on. */
+    replicas: number;
 }
 
 /** One image source: the hub, the tag and the variant, as the charts' `global.*` keys take them. */
 export interface ImageSource {
-    hub: string;
-    tag: string;
+    hub: pulumi.Input<string>;
+    tag: pulumi.Input<string>;
     variant: IstioVariant;
 }
 
@@ -59,23 +60,22 @@ function globalImages(images: ImageSource) {
 }
 
 /**
- * `base`: the CRDs and the default validating webhook, which points at the active revision's istiod.
- * `base.validationFailurePolicy`: the base chart's template (defaultrevision-validatingwebhookconfiguration.yaml,
- * 1.30.3) reads it though its values.yaml does not list it; `Fail` is what istiod sets at runtime anyway, so
- * Istio never flips a field that Helm rendered differently.
+ * `base`: the CRDs and the default validating webhook (`istiod-default-validator`), which calls the default
+ * revision's istiod. No `base.validationFailurePolicy`: without it the chart renders `failurePolicy: Ignore` on
+ * install and leaves the field out on upgrade, and istiod patches `Fail` in once it serves
+ * (istio/istio@1.30.3:manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml). So a
+ * fresh install accepts Istio configuration until istiod is ready instead of refusing it, and since
+ * helm.v3.Release diffs its inputs (the values), not the rendered objects, istiod's patch never shows as a diff.
  */
-export function baseValues(activeRevision: string) {
+export function baseValues(defaultRevision: string) {
     return {
-        defaultRevision: activeRevision,
+        defaultRevision,
         global: { istioNamespace: MESH_NAMESPACES.control },
-        base: { validationFailurePolicy: "Fail" },
     };
 }
 
 export interface IstiodValuesInput {
     revision: string;
-    /** Revision tags this control plane serves; only the active revision carries them. */
-    revisionTags: string[];
     images: ImageSource;
     placement: Placement;
     cni: boolean;
@@ -86,23 +86,31 @@ export function istiodPodLabels(revision: string): Record<string, string> {
     return { app: "istiod", "istio.io/rev": revision };
 }
 
-/** `istiod` for one revision: its hub override, replicas and autoscaling, PDB, placement and webhook policy. */
+/**
+ * How many pods a Deployment starts with. The istiod and gateway charts render `replicas:` only while their
+ * autoscaler is off (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/deployment.yaml,
+ * `if not .Values.autoscaleEnabled`; manifests/charts/gateway/templates/deployment.yaml,
+ * `if not .Values.autoscaling.enabled`); with it on, a Deployment starts at one pod until its HPA first acts, and
+ * Helm counts that one pod as ready. So the charts' autoscalers stay off and `replicaCount` is what runs. (An HPA
+ * beside a rendered `replicas:` would be reset to it by every Helm upgrade's three-way merge.)
+ */
+function fixedReplicas(replicas: number) {
+    return { replicaCount: replicas };
+}
+
+/** `istiod` for one revision: its hub override, replicas, PDB and placement. It serves no revision tag. */
 export function istiodValues(v: IstiodValuesInput) {
     return {
         revision: v.revision,
-        revisionTags: v.revisionTags,
+        // Revision tags are the mesh's own objects (revision-tags.ts), repointed in place, never a release's.
+        revisionTags: [],
         image: MESH_IMAGES.istiod,
-        autoscaleEnabled: true,
-        autoscaleMin: v.placement.minReplicas,
-        autoscaleMax: v.placement.maxReplicas,
-        replicaCount: v.placement.minReplicas,
+        autoscaleEnabled: false,
+        ...fixedReplicas(v.placement.replicas),
         resources: MESH_RESOURCES.istiod,
         ...scheduling(istiodPodLabels(v.revision), v.placement.arches),
         pdb: { minAvailable: 1 },
         cni: { enabled: v.cni },
-        // The per-revision validator starts as Ignore and istiod patches it to Fail once ready; rendering Fail
-        // from the start means Istio's patch changes nothing and a second `pulumi up` shows no diff.
-        base: { validationFailurePolicy: "Fail" },
         global: {
             ...globalImages(v.images),
             istioNamespace: MESH_NAMESPACES.control,
@@ -117,19 +125,14 @@ export function gatewayPodLabels(): Record<string, string> {
 }
 
 /**
- * `gateway`: the ingress gateway, injected by the active revision (its pods say `image: auto`; istiod's
+ * `gateway`: the ingress gateway, injected by the default revision (its pods say `image: auto`; istiod's
  * injector gives them `<hub>/proxyv2:<tag>`), so it carries no hub of its own.
  */
 export function gatewayValues(v: { revision: string; placement: Placement }) {
     return {
         revision: v.revision,
-        replicaCount: v.placement.minReplicas,
-        autoscaling: {
-            enabled: true,
-            minReplicas: v.placement.minReplicas,
-            maxReplicas: v.placement.maxReplicas,
-            targetCPUUtilizationPercentage: 80,
-        },
+        ...fixedReplicas(v.placement.replicas),
+        autoscaling: { enabled: false },
         podDisruptionBudget: { minAvailable: 1 },
         resources: MESH_RESOURCES.gateway,
         ...scheduling(gatewayPodLabels(), v.placement.arches),
@@ -139,8 +142,15 @@ export function gatewayValues(v: { revision: string; placement: Placement }) {
 /**
  * `cni`: the node agent, a DaemonSet. The chart's default tolerations (`operator: Exists` for NoSchedule and
  * NoExecute) already reach every node, arm64 included; they are restated so that the plan shows it.
- * `global.platform: gke` selects the chart's GKE profile (CNI binary directory, ResourceQuota for the
- * node-critical priority class).
+ * `global.platform: gke` selects the chart's GKE profile, which turns on the ResourceQuota for the node-critical
+ * priority class and leaves `cniBinDir` empty on purpose (istio/istio@1.30.3:manifests/charts/istio-cni/files/
+ * profile-platform-gke.yaml). The bin directory then comes from the DaemonSet template, which picks
+ * `/home/kubernetes/bin` when `.Capabilities.KubeVersion.GitVersion` contains `-gke` and `/opt/cni/bin` otherwise
+ * (templates/daemonset.yaml, `$detectedBinDir`). helm.v3.Release installs with Helm's library against the
+ * cluster, whose server version GKE reports as `v1.x.y-gke.n` (helm/helm@v3.20.2:pkg/action/action.go,
+ * getCapabilities). `helm template` has no server version to read, and Helm 3.19 and later drop the `-gke` suffix
+ * from `--kube-version` (helm/helm #31423, istio/istio #58094): rendered that way, the agent would install into
+ * `/opt/cni/bin`, which is not the kubelet's CNI directory on GKE.
  */
 export function cniValues(v: { revision: string; images: ImageSource; platform?: string }) {
     return {

@@ -26,7 +26,7 @@ export function isGravitonInstanceType(type: string): boolean {
 }
 
 /** GCE arm64 machine families. As components/arch.ts `GCE_ARM64_FAMILIES`. */
-export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a"];
+export const GCE_ARM64_FAMILIES: readonly string[] = ["t2a", "c4a", "n4a"];
 
 /** The taint GKE puts on every arm64 node. As components/arch.ts `ARM64_TAINT`. */
 export const ARM64_TAINT = { key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" } as const;

@@ -5,6 +5,8 @@ import { gkeRules } from "./gke";
 import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
+import { meshWebhookFirewall } from "./mesh-firewall";
+import { mtlsRules } from "./mtls";
 import { ssmRules } from "./ssm";
 import { PackConfig, Rule } from "./rule";
 
@@ -14,7 +16,9 @@ export const RULES: readonly Rule[] = [
     ...iamRules,
     ...ssmRules.stack,
     ...gkeRules,
-    ...istioRules.resource, ...istioRules.stack,
+    meshWebhookFirewall,
+    ...istioRules.resource,
+    ...mtlsRules.resource, ...mtlsRules.stack,
     verifiedHub,
 ];
 

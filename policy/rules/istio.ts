@@ -1,13 +1,9 @@
-/** Istio on the clusters: the hub override on every chart that runs Istio images, and STRICT mTLS. */
-import { ResourceRule, StackRule, Subject } from "./rule";
-import { at, isUnknown, record, show, text } from "./values";
+/** Istio on the clusters: which releases are Istio's charts, and the hub override on those that run images. */
+import { ResourceRule, Subject } from "./rule";
+import { at, isUnknown, record, text } from "./values";
 
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 export const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
-export const PEER_AUTHENTICATION_TYPES = [
-    "kubernetes:security.istio.io/v1:PeerAuthentication",
-    "kubernetes:security.istio.io/v1beta1:PeerAuthentication",
-];
 
 /**
  * Istio's Helm charts (https://istio-release.storage.googleapis.com/charts), and the ones whose pods run images
@@ -17,9 +13,6 @@ export const PEER_AUTHENTICATION_TYPES = [
  */
 export const ISTIO_CHARTS = ["base", "istiod", "gateway", "cni", "ztunnel"] as const;
 export const ISTIO_CHARTS_WITH_IMAGES = ["istiod", "cni", "ztunnel"] as const;
-
-/** Istio's default mesh root namespace, where a mesh-wide PeerAuthentication lives. */
-const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 /** The chart's name from `istiod`, `istio/istiod`, `oci://host/path/istiod` or `https://…/istiod-1.30.3.tgz`. */
 export function chartName(chart: string): string {
@@ -61,51 +54,4 @@ export const hubOverride: ResourceRule = {
     },
 };
 
-const weakModes = (spec: Record<string, any>): string[] => {
-    const weak = ["PERMISSIVE", "DISABLE"];
-    const found: string[] = [];
-    const mode = record(spec.mtls).mode;
-    if (weak.includes(mode)) found.push(`spec.mtls.mode is ${mode}`);
-    for (const [port, setting] of Object.entries(record(spec.portLevelMtls))) {
-        if (weak.includes(record(setting).mode)) found.push(`spec.portLevelMtls[${port}].mode is ${record(setting).mode}`);
-    }
-    return found;
-};
-
-export const noWeakPeerAuthentication: ResourceRule = {
-    kind: "resource",
-    name: "istio-no-permissive-mtls",
-    description: "No PeerAuthentication weakens mTLS to PERMISSIVE or DISABLE.",
-    enforcementLevel: "mandatory",
-    types: PEER_AUTHENTICATION_TYPES,
-    check(props) {
-        return weakModes(record(props.spec)).map((w) => `${w}; the mesh requires STRICT mTLS (plain text would be accepted)`);
-    },
-};
-
-function namespaceOf(r: Subject): string | undefined {
-    return text(record(r.props.metadata).namespace);
-}
-
-export const strictMtls: StackRule = {
-    kind: "stack",
-    name: "istio-strict-mtls",
-    description: "A stack that installs istiod also sets mesh-wide STRICT mTLS (a PeerAuthentication in the root namespace, without selector).",
-    enforcementLevel: "mandatory",
-    check(resources) {
-        const istiods = resources.filter((r) => istioChartOf(r) === "istiod");
-        const meshWideStrict = (root: string) => resources.some((r) =>
-            PEER_AUTHENTICATION_TYPES.includes(r.type) && namespaceOf(r) === root &&
-            record(r.props.spec).selector === undefined && record(record(r.props.spec).mtls).mode === "STRICT");
-        return istiods.flatMap((istiod) => {
-            const root = text(at(istiod.props.values, "meshConfig.rootNamespace")) ?? text(istiod.props.namespace) ?? DEFAULT_ROOT_NAMESPACE;
-            return meshWideStrict(root) ? [] : [{
-                urn: istiod.urn,
-                message: `istiod ${show(istiod.name)} has no mesh-wide STRICT PeerAuthentication in its root namespace ${show(root)}; ` +
-                    "add one (no selector, spec.mtls.mode STRICT) so that workloads accept mTLS only",
-            }];
-        });
-    },
-};
-
-export const istioRules = { resource: [hubOverride, noWeakPeerAuthentication], stack: [strictMtls] };
+export const istioRules = { resource: [hubOverride] };

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { GKE_CLUSTER, GKE_NODE_POOL } from "../rules/gke";
 import { IMAGE_BUILD, verifiedHub } from "../rules/hub";
-import { chartName, HELM_CHART, HELM_RELEASE, hubOverride, istioChartOf, noWeakPeerAuthentication, strictMtls } from "../rules/istio";
+import { chartName, HELM_CHART, HELM_RELEASE, hubOverride, istioChartOf } from "../rules/istio";
 import { cover, resource, stackViolations, violations } from "./cases";
 
 const ISTIO_REPO = { repo: "https://istio-release.storage.googleapis.com/charts" };
@@ -10,10 +10,6 @@ const HUB = "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio";
 const release = (chart: string, values: Record<string, any> = {}, props: Record<string, any> = {}) =>
     resource(HELM_RELEASE, { chart, version: "1.30.3", namespace: "istio-system", repositoryOpts: ISTIO_REPO, values, ...props }, `mesh-${chart}`);
 const withHub = (hub: string) => ({ global: { hub, tag: "1.30.3" } });
-const peerAuth = (mode: string, props: Record<string, any> = {}) => resource("kubernetes:security.istio.io/v1:PeerAuthentication", {
-    apiVersion: "security.istio.io/v1", kind: "PeerAuthentication",
-    metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode } }, ...props,
-});
 const pools = (...machineTypes: string[]) => [
     resource(GKE_CLUSTER, { removeDefaultNodePool: true, nodeConfig: {} }),
     ...machineTypes.map((machineType) => resource(GKE_NODE_POOL, { nodeConfig: { machineType } })),
@@ -37,29 +33,6 @@ describe("policy: Istio", () => {
         // base installs CRDs only, and gateway pods take their image from istiod's injection.
         assert.deepStrictEqual(violations(hubOverride, release("base")), []);
         assert.deepStrictEqual(violations(hubOverride, release("gateway")), []);
-    });
-
-    it("refuses PeerAuthentications that weaken mTLS", () => {
-        cover(noWeakPeerAuthentication);
-        assert.deepStrictEqual(violations(noWeakPeerAuthentication, peerAuth("STRICT")), []);
-        assert.match(violations(noWeakPeerAuthentication, peerAuth("PERMISSIVE"))[0], /spec.mtls.mode is PERMISSIVE/);
-        const portLevel = peerAuth("STRICT", { spec: { mtls: { mode: "STRICT" }, portLevelMtls: { 8080: { mode: "DISABLE" } } } });
-        assert.match(violations(noWeakPeerAuthentication, portLevel)[0], /spec.portLevelMtls\[8080\].mode is DISABLE/);
-    });
-
-    it("requires mesh-wide STRICT mTLS in the root namespace of every istiod", () => {
-        cover(strictMtls);
-        const istiod = release("istiod", withHub(HUB));
-        assert.deepStrictEqual(stackViolations(strictMtls, [istiod, peerAuth("STRICT")]), []);
-        assert.match(stackViolations(strictMtls, [istiod])[0], /istiod "mesh-istiod" has no mesh-wide STRICT PeerAuthentication in its root namespace "istio-system"/);
-        // In another namespace, or with a selector, it is not mesh-wide.
-        const elsewhere = peerAuth("STRICT", { metadata: { name: "default", namespace: "apps" } });
-        const selected = peerAuth("STRICT", { spec: { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } } });
-        assert.strictEqual(stackViolations(strictMtls, [istiod, elsewhere, selected]).length, 1);
-        // A custom root namespace is honoured.
-        const custom = release("istiod", { ...withHub(HUB), meshConfig: { rootNamespace: "mesh-root" } });
-        assert.deepStrictEqual(stackViolations(strictMtls, [custom, peerAuth("STRICT", { metadata: { namespace: "mesh-root" } })]), []);
-        assert.deepStrictEqual(stackViolations(strictMtls, [peerAuth("STRICT")]), [], "no istiod, nothing to require");
     });
 
     it("requires a verified multi-arch hub on a cluster with both architectures", () => {

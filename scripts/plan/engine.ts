@@ -29,7 +29,8 @@ export interface PlannedResource {
     /**
      * What stack policies see of the resource: a component's outputs as it registers them (`registerOutputs`),
      * and, in a `--preview` plan, a custom resource's outputs when the engine's preview answers something else
-     * than its inputs: nothing at all, when its provider's configuration is unknown (see preview.ts).
+     * than its inputs: its inputs with what the cloud computes `[unknown]`, or nothing at all when its provider's
+     * configuration is unknown (see preview.ts).
      */
     outputs?: Record<string, unknown>;
     options: PlannedOptions;
@@ -163,7 +164,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
                 const urn = res.getUrn() as string;
                 // In a preview, a stack policy reads a custom resource's outputs as the preview answers them
                 // (pulumi/pulumi@v3.259.0:pkg/resource/deploy/step_generator.go `AnalyzeResources`): recorded
-                // when they are not its inputs, that is when its provider is not configured yet.
+                // when they are not its inputs.
                 const answered = preview && partial.custom ? plainValue(res.getObject()?.toJavaScript() ?? {}) : undefined;
                 const differs = answered !== undefined && JSON.stringify(answered) !== JSON.stringify(partial.inputs);
                 recorded.set(urn, { urn, ...partial, ...(differs ? { outputs: answered as Record<string, unknown> } : {}) });

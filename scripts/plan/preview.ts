@@ -15,9 +15,10 @@
  * - Creating a custom resource: the provider's preview of it, with an empty id. A provider that previews
  *   returns the inputs with the properties it computes left unknown; one whose configuration holds an unknown
  *   is not configured and returns nothing at all (sdk/go/common/resource/plugin/provider_plugin.go,
- *   `Create`: "if req.Preview", "hand back an empty property map"). Here: the inputs as given (known inputs stay
- *   known, everything the cloud would compute is left out, hence unknown), or nothing for an unconfigured
- *   provider. A provider's schema defaults, which a real preview fills in, are left out too.
+ *   `Create`: "if req.Preview", "hand back an empty property map"). Here: the inputs as given, known where they
+ *   are known, and unknown wherever the plan's own mock (what the cloud answers to an update) adds a property,
+ *   at the top or nested (a cluster's endpoint inside the endpoints config the program gave); or nothing for an
+ *   unconfigured provider. A provider's schema defaults, which a real preview fills in, are left out.
  * - Creating a provider: its id is unknown until the update (pkg/resource/deploy/providers/registry.go,
  *   `Create`, `id := resource.ID(UnknownID)` unless not a preview).
  * - Reading a resource (`Resource.get`, a StackReference): reads run during previews, except when the id is
@@ -27,7 +28,7 @@
  *   `Invoke`: "If the provider is not fully configured, return an empty property map").
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isUnknown } from "@pulumi/pulumi/output";
+import { isUnknown, unknown } from "@pulumi/pulumi/output";
 
 /** The engine's unknown value on the wire (pulumi/pulumi `plugin.UnknownStringValue`, the SDK's `unknownValue`). */
 export const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -52,6 +53,28 @@ export function providerUrnOf(ref: string | undefined): string | undefined {
     return cut > 0 ? ref.slice(0, cut) : ref;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A created resource as a provider previews it: its inputs, with every property the cloud adds (what `answered`,
+ * the update's answer, holds beyond the inputs, at any depth) unknown.
+ */
+export function plannedState(inputs: unknown, answered: unknown): unknown {
+    if (isPlainObject(answered) && (isPlainObject(inputs) || inputs === undefined)) {
+        const given = (inputs ?? {}) as Record<string, unknown>;
+        const planned: Record<string, unknown> = { ...given };
+        for (const [k, v] of Object.entries(answered)) {
+            if (!(k in given) || given[k] === undefined) planned[k] = unknown;
+            else planned[k] = plannedState(given[k], v);
+        }
+        return planned;
+    }
+    if (Array.isArray(answered) && Array.isArray(inputs) && answered.length === inputs.length) {
+        return inputs.map((v, i) => plannedState(v, answered[i]));
+    }
+    return inputs;
+}
+
 /**
  * Wraps the plan's mocks (which answer as `pulumi up` would) so that they answer as a first preview does.
  * `unconfigured` holds the URNs of the providers whose configuration is not known in this preview; the caller
@@ -63,7 +86,7 @@ export function previewMocks(mocks: pulumi.runtime.Mocks, unconfigured: Readonly
         return urn === undefined || !unconfigured.has(urn);
     };
     return {
-        newResource(args: pulumi.runtime.MockResourceArgs) {
+        async newResource(args: pulumi.runtime.MockResourceArgs) {
             if (args.custom === false) return mocks.newResource(args);
             if (args.type.startsWith(PROVIDER_TYPE_PREFIX)) return { id: UNKNOWN_WIRE, state: args.inputs };
             if (args.id) {
@@ -71,7 +94,8 @@ export function previewMocks(mocks: pulumi.runtime.Mocks, unconfigured: Readonly
                 if (args.id === UNKNOWN_WIRE || !configured(args.provider)) return { id: args.id, state: {} };
                 return mocks.newResource(args);
             }
-            return { id: "", state: configured(args.provider) ? args.inputs : {} };
+            if (!configured(args.provider)) return { id: "", state: {} };
+            return { id: "", state: plannedState(args.inputs, (await mocks.newResource(args)).state) as Record<string, unknown> };
         },
         call(args: pulumi.runtime.MockCallArgs) {
             return configured(args.provider) ? mocks.call(args) : {};

@@ -4,6 +4,13 @@
  * log lines. `aws.ts` answers it with the AWS SDK; the specs answer it with a fake that behaves as those APIs do.
  */
 
+/**
+ * The states in which the agent leaves an association run on a host for good. Source:
+ * aws/amazon-ssm-agent@3.3.1142.0 agent/association/processor/processor.go ("Association should only update status
+ * when it's Failed, Success, TimedOut, or Skipped as Final status").
+ */
+export const ASSOCIATION_END_STATES = ["Success", "Failed", "TimedOut", "Skipped"] as const;
+
 /** A host of one of the run's groups. Source: Auto Scaling API, DescribeAutoScalingGroups (`Instances`). */
 export interface HostInstance {
     instanceId: string;
@@ -59,6 +66,8 @@ export interface LogLine {
 export interface BuildApi {
     /** The hosts the given groups hold now. */
     hostInstances(groups: readonly string[]): Promise<HostInstance[]>;
+    /** The desired capacity of the given groups, together. */
+    desiredCapacity(groups: readonly string[]): Promise<number>;
     /** The latest scaling activities of a group, newest first (Auto Scaling keeps six weeks of them). */
     scalingActivities(group: string): Promise<ScalingActivity[]>;
     /** The host's `PingStatus` in Systems Manager (Online, ConnectionLost, Inactive), or undefined while it is not registered. */

@@ -34,6 +34,10 @@ export function awsBuildApi({ autoscaling, ssm, logs }: WaitClients): BuildApi {
                 instanceType: i.InstanceType, zone: i.AvailabilityZone,
             })));
         },
+        async desiredCapacity(groups: readonly string[]): Promise<number> {
+            const out = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [...groups] }));
+            return (out.AutoScalingGroups ?? []).reduce((n, g) => n + (g.DesiredCapacity ?? 0), 0);
+        },
         async scalingActivities(group: string): Promise<ScalingActivity[]> {
             const out = await autoscaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: group, MaxRecords: 20 }));
             return (out.Activities ?? []).map((a) => ({

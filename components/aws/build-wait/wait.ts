@@ -10,7 +10,7 @@
  * issue #31175). A build's host takes minutes to boot and register, so that wait ends before the build starts.
  * This wait follows the run's hosts instead, and returns only with a result one of them recorded.
  */
-import { BuildApi, HostInstance, RecordedResult } from "./api";
+import { ASSOCIATION_END_STATES, BuildApi, HostInstance, RecordedResult } from "./api";
 import { BuildFailedError, BuildResult, failedBuild, parseResult } from "./result";
 
 export interface WaitSettings {
@@ -51,8 +51,8 @@ export const WAIT_MARGIN_SECONDS = 600;
 /** Polls in a row that AWS may fail (throttling, a network blip) before the wait gives up. */
 const MAX_FAILED_POLLS = 8;
 
-/** Association states after which the agent runs nothing more on that host. Source: DescribeInstanceAssociationsStatus `Status`. */
-const ENDED = new Set(["Success", "Failed"]);
+/** Association states after which the agent runs nothing more on that host. */
+const ENDED = new Set<string>(ASSOCIATION_END_STATES);
 
 /** Log messages worth a line of progress: run and step starts, what is left to publish, and the result (istio-build.sh `log`). */
 const NOTABLE = /^(run |step |to publish:|every image|result:|host setup)/;
@@ -128,6 +128,12 @@ export async function waitForBuild(api: BuildApi, s: WaitSettings, io: WaitIo): 
 
 
         const host = hosts.find(live);
+        if (!host && runHosts.size > 0 && await api.desiredCapacity(s.groups) === 0) {
+            // The run's hosts were ended (by its end rule, or by a wait that gave up) without a result: no group
+            // will launch another, and waiting would last until the bound.
+            throw new BuildFailedError(`the Istio image build's hosts (${[...runHosts].join(", ")}) were ended without a result, ` +
+                "and the run launches no other; raise armfarm:buildAttempt (IstioImageBuild attempt) to run the build again", "", s.logLocation);
+        }
         if (building && building !== host?.instanceId) {
             say(`host ${building} went away before its build recorded a result (a spot interruption?); ` +
                 (host ? `the build runs again on ${host.instanceId}` : "its group launches another, on which the build runs again"));

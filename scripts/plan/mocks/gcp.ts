@@ -30,6 +30,12 @@ export const gcpMocks: MockTable = {
             const n = inputs.name ?? `${name}-${stableHex(7, name)}`;
             return { id: `${project(inputs)}/${region(inputs)}/${inputs.router}/${n}`, name: n, project: project(inputs) };
         },
+        // A firewall rule's name is the given one or Pulumi's auto-name; Compute reports its path and self link.
+        "gcp:compute/firewall:Firewall": (name, inputs) => {
+            const n = inputs.name ?? `${name}-${stableHex(7, name)}`;
+            const path = `projects/${project(inputs)}/global/firewalls/${n}`;
+            return { id: path, name: n, selfLink: selfLink(path), project: project(inputs), disabled: false, creationTimestamp: "2026-01-01T00:00:00.000-08:00" };
+        },
         "gcp:serviceaccount/account:Account": (name, inputs) => {
             const email = `${inputs.accountId}@${project(inputs)}.iam.gserviceaccount.com`;
             return {
@@ -50,6 +56,15 @@ export const gcpMocks: MockTable = {
                 id: `projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.name}`,
                 project: project(inputs),
                 endpoint: `34.${octets[0]}.${octets[1]}.${octets[2]}`,
+                // GKE gives every cluster a DNS-based endpoint, `<id>.<region>.gke.goog` (GKE API,
+                // ControlPlaneEndpointsConfig.DNSEndpointConfig.endpoint: "Ex: uid.us-central1.gke.goog").
+                controlPlaneEndpointsConfig: {
+                    ...inputs.controlPlaneEndpointsConfig,
+                    dnsEndpointConfig: {
+                        ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig,
+                        endpoint: `gke-${stableHex(32, "dns", name)}-${FAKE_GCP_PROJECT_NUMBER}.${String(inputs.location).replace(/-[a-z]$/, "")}.gke.goog`,
+                    },
+                },
                 masterAuth: { ...inputs.masterAuth, clusterCaCertificate: fakeCaCertificate(String(inputs.name)) },
                 masterVersion: "1.33.5-gke.1201000",
                 selfLink: `https://container.googleapis.com/v1/projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.name}`,
@@ -59,7 +74,8 @@ export const gcpMocks: MockTable = {
         // The provider names a pool from its prefix plus a unique suffix; GKE reports the arch taint it added.
         "gcp:container/nodePool:NodePool": (name, inputs) => {
             const poolName = inputs.name ?? `${inputs.namePrefix ?? "tf-"}${stableHex(26, name)}`;
-            const arm = /^(t2a|c4a)-/.test(String(inputs.nodeConfig?.machineType));
+            // The Arm series GKE taints (GKE "Arm workloads on GKE": T2A, C4A, N4A).
+            const arm = /^(t2a|c4a|n4a)-/.test(String(inputs.nodeConfig?.machineType));
             return {
                 id: `projects/${project(inputs)}/locations/${inputs.location}/clusters/${inputs.cluster}/nodePools/${poolName}`,
                 name: poolName,

@@ -5,13 +5,17 @@ import { registryMocks } from "./registry";
 import { gcpMocks } from "./gcp";
 import { k8sMocks } from "./k8s";
 import { buildMocks } from "./build";
+import { withProjectApis } from "./gcp-apis";
 // Each domain adds its table below, one import and one entry a line.
 
-/** Every domain's mocks, by token. A later domain may not redefine a token an earlier one answers. */
-const tables: MockTable[] = [
+/**
+ * Every domain's mocks, by token, made afresh for each plan (the GCP project starts with its APIs off). A later
+ * domain may not redefine a token an earlier one answers.
+ */
+const tables = (): MockTable[] => [
     awsMocks,
     registryMocks,
-    gcpMocks,
+    withProjectApis(gcpMocks),
     k8sMocks,
     buildMocks,
 
@@ -19,7 +23,7 @@ const tables: MockTable[] = [
 
 function merge(): MockTable {
     const merged: MockTable = { resources: {}, invokes: {} };
-    for (const table of tables) {
+    for (const table of tables()) {
         for (const kind of ["resources", "invokes"] as const) {
             for (const [token, fn] of Object.entries(table[kind])) {
                 if (token in merged[kind]) throw new Error(`mock for ${token} is defined twice`);

@@ -7,7 +7,8 @@ function testNetAddress(name: string): string {
 
 /**
  * Kubernetes: what Helm and the API server answer. A Release reports itself deployed at revision 1 with its
- * chart and version; a read Service of type LoadBalancer has an external address.
+ * chart and version; a read Service of type LoadBalancer has an external address; a webhook configuration comes
+ * back with the API server's defaults.
  */
 export const k8sMocks: MockTable = {
     resources: {
@@ -29,6 +30,17 @@ export const k8sMocks: MockTable = {
             status: { loadBalancer: { ingress: [{ ip: testNetAddress(name) }] } },
         }),
         "kubernetes:security.istio.io/v1:PeerAuthentication": () => ({}),
+        // A cluster-scoped object is identified by its name. The API server fills in what a webhook leaves out
+        // (Kubernetes API reference, admissionregistration.k8s.io/v1 MutatingWebhook: matchPolicy Equivalent,
+        // timeoutSeconds 10; RuleWithOperations.scope "*"); the CA bundle comes later, from istiod.
+        "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration": (name, inputs) => ({
+            id: inputs.metadata?.name ?? name,
+            metadata: { ...inputs.metadata, uid: `${stableHex(8, name)}-${stableHex(4, name, "u")}-${stableHex(4, name, "v")}-${stableHex(4, name, "w")}-${stableHex(12, name, "x")}` },
+            webhooks: (inputs.webhooks ?? []).map((w: Record<string, any>) => ({
+                matchPolicy: "Equivalent", timeoutSeconds: 10, ...w,
+                rules: (w.rules ?? []).map((r: Record<string, any>) => ({ scope: "*", ...r })),
+            })),
+        }),
     },
     invokes: {},
 };
