@@ -2,9 +2,12 @@
  * The offline plan: runs the program under the Pulumi SDK's mock engine with a stack's config and prints what
  * `pulumi up` would create, with no Pulumi CLI, plugins or cloud credentials.
  *
- *   npm run plan -- [--stack NAME] [--config FILE] [--json]
- *   npm run plan -- [--stack NAME] [--config FILE] --diff BASE.json [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... [--esc FILE]... [--json]
+ *   npm run plan -- [--stack NAME] [--config FILE] [--preview] --diff BASE.json [--json]
  *
+ * With --preview it plays a first `pulumi preview` instead of a first `pulumi up` (outputs the cloud computes are
+ * `[unknown]`, see plan/preview.ts). --ref stands a stack's own --json plan in for the stack a StackReference
+ * reads (plan/stack-reference.ts); --esc gives what the stack file's ESC `environment:` opens to (plan/esc.ts).
  * With --diff it compares this checkout's plan with an earlier one (written by --json) and prints what differs
  * as Markdown (or, with --json, as one JSON document).
  */
@@ -13,20 +16,29 @@ import { runPlan } from "./plan/engine";
 import { diffPlans, readPlanFile, renderDiff } from "./plan/diff";
 import { renderTree } from "./plan/render";
 import { loadStackConfig, StackFileError } from "./plan/stack-config";
+import { readStackReferences } from "./plan/stack-reference";
+import { runCommand } from "./plan/cli";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--diff BASE.json]";
+const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... " +
+    "[--esc FILE]... [--json] [--diff BASE.json]";
 
 export interface PlanArgs {
     stack: string;
     configFile?: string;
     json: boolean;
+    /** Play a first `pulumi preview` rather than a first `pulumi up`. */
+    preview: boolean;
+    /** `ORG/PROJECT/STACK=PLAN.json`: the plans that stand in for the stacks StackReferences read. */
+    refs: string[];
+    /** What the stack file's ESC environment opens to (`esc open`), in import order. */
+    escFiles: string[];
     /** A plan written earlier by `--json`, to compare this checkout's plan with. */
     diffBase?: string;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { stack: "dev", json: false };
+    const args: PlanArgs = { stack: "dev", json: false, preview: false, refs: [], escFiles: [] };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -37,6 +49,9 @@ export function parseArgs(argv: string[]): PlanArgs {
         if (arg === "--stack") args.stack = value();
         else if (arg === "--config") args.configFile = value();
         else if (arg === "--json") args.json = true;
+        else if (arg === "--preview") args.preview = true;
+        else if (arg === "--ref") args.refs.push(value());
+        else if (arg === "--esc") args.escFiles.push(value());
         else if (arg === "--diff") args.diffBase = value();
         else throw new StackFileError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
@@ -58,30 +73,24 @@ async function withProgramLogsOnStderr<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
-async function main(): Promise<number> {
-    try {
-        const args = parseArgs(process.argv.slice(2));
-        const stackFile = args.configFile
-            ? path.resolve(args.configFile)
-            : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
-        const config = loadStackConfig(PROJECT_DIR, stackFile);
-        // The base is read first: a missing or malformed base fails before the program runs.
-        const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
-        const plan = await withProgramLogsOnStderr(() => runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config }));
-        if (base) {
-            const diff = diffPlans(base, plan);
-            process.stdout.write(args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!)));
-        } else {
-            process.stdout.write(args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan));
-        }
-        return 0;
-    } catch (err) {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
+async function main(): Promise<string> {
+    const args = parseArgs(process.argv.slice(2));
+    const stackFile = args.configFile
+        ? path.resolve(args.configFile)
+        : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
+    const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles);
+    const stackReferences = readStackReferences(args.refs);
+    // The base is read first: a missing or malformed base fails before the program runs.
+    const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
+    const plan = await withProgramLogsOnStderr(() =>
+        runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview, stackReferences }));
+    if (base) {
+        const diff = diffPlans(base, plan);
+        return args.json ? JSON.stringify(diff, null, 2) + "\n" : renderDiff(diff, path.basename(args.diffBase!));
     }
+    return args.json ? JSON.stringify(plan, null, 2) + "\n" : renderTree(plan, args.preview);
 }
 
 if (require.main === module) {
-    // exitCode, not exit(): a large plan written to a pipe must be flushed before the process ends.
-    main().then((code) => { process.exitCode = code; });
+    runCommand(main);
 }

@@ -151,7 +151,9 @@ describe("offline plan diff", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        assert.deepStrictEqual(parseArgs(["--diff", "b.json", "--stack", "prod"]), { stack: "prod", json: false, diffBase: "b.json" });
+        assert.deepStrictEqual(parseArgs(["--diff", "b.json", "--stack", "prod"]), {
+            stack: "prod", json: false, diffBase: "b.json", preview: false, refs: [], escFiles: [],
+        });
         assert.throws(() => parseArgs(["--diff"]), /--diff needs a value/);
     });
 });

@@ -41,6 +41,15 @@ describe("the offline plan's command line", function () {
         assert.strictEqual(plan.outputs.kubeconfig, "[secret]", "secret outputs are masked");
     });
 
+    it("prints the whole plan into a pipe, not only the pipe's first 64 KiB", () => {
+        const toFile = planCli("--json");
+        const piped = spawnSync("sh", ["-c", `"${process.execPath}" --require sucrase/register/ts scripts/plan.ts --json | cat`],
+            { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        assert.strictEqual(piped.status, 0, piped.stderr);
+        assert.ok(toFile.stdout.length > 64 * 1024, "the dev plan is larger than a pipe's buffer");
+        assert.strictEqual(piped.stdout, toFile.stdout);
+    });
+
     it("prints a readable tree without --json", () => {
         const run = planCli();
         assert.strictEqual(run.status, 0, run.stderr);

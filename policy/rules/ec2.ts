@@ -1,6 +1,5 @@
 /** EC2 hosts and launch templates: metadata, network exposure, disks, and the architecture of build hosts. */
-import { isGravitonInstanceType } from "../../components/arch";
-import { BUILD_HOST_TAG } from "../../components/aws/farm-data";
+import { isGravitonInstanceType } from "./arch";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
@@ -14,10 +13,10 @@ export const EBS_VOLUME = "aws:ebs/volume:Volume";
 
 /**
  * The tag that marks an armfarm build host, on an instance, on the instances a launch template launches
- * (its `tagSpecifications`), or on an autoscaling group's tags. Source: components/aws/farm.ts, the hosts'
- * tags in the launch template.
+ * (its `tagSpecifications`), or on an autoscaling group's tags. The program defines it as `BUILD_HOST_TAG` in
+ * components/aws/farm-data.ts; test/policy-standalone.spec.ts checks that the two agree.
  */
-export { BUILD_HOST_TAG };
+export const BUILD_HOST_TAG = { key: "armfarm:role", value: "build-host" } as const;
 
 /** Addresses that mean "anyone on the internet". */
 const ANYWHERE = ["0.0.0.0/0", "::/0"];

@@ -1,5 +1,5 @@
 /** GKE clusters and node pools: identity, boot integrity, private nodes, upgrades, and arm64 pools. */
-import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "../../components/arch";
+import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "./arch";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
@@ -97,7 +97,7 @@ export const releaseChannel: ResourceRule = {
 export const privateNodes: ResourceRule = {
     kind: "resource",
     name: "gke-private-nodes",
-    description: "GKE nodes have no public IP addresses (privateClusterConfig.enablePrivateNodes; no pool opts out).",
+    description: "CIS GKE 5.6.5: GKE nodes have no public IP addresses (privateClusterConfig.enablePrivateNodes; no pool opts out).",
     enforcementLevel: "mandatory",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
     check(props, subject) {
@@ -141,4 +141,111 @@ export const spotNodes: ResourceRule = {
     },
 };
 
-export const gkeRules: ResourceRule[] = [workloadIdentity, shieldedSecureBoot, nodeServiceAccount, releaseChannel, privateNodes, arm64PoolMachineFamily, spotNodes];
+/*
+ * Controls of the CIS Google Kubernetes Engine (GKE) Benchmark, v1.7.0, named by their recommendation numbers
+ * (5.5.1 COS_CONTAINERD, 5.5.2 auto-repair, 5.5.3 auto-upgrade, 5.5.6 integrity monitoring, 5.6.2 VPC-native,
+ * 5.6.3 control plane authorized networks, 5.6.5 private nodes, 5.8.1 client certificates, 5.8.3 legacy ABAC).
+ * Defaults as @pulumi/gcp 9.37.0 documents them (container/cluster.d.ts, types/input.d.ts): node auto-repair and
+ * auto-upgrade "Enabled by default", integrity monitoring "Defaults to true", networkingMode "Newly created
+ * clusters will default to VPC_NATIVE", enableLegacyAbac "Defaults to false"; GKE's default node image is
+ * COS_CONTAINERD (CIS 5.5.1). So these rules refuse a setting that turns a control off, and accept the default.
+ */
+
+/** Addresses that mean "anyone on the internet". */
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+export const nodeAutoRepairUpgrade: ResourceRule = {
+    kind: "resource",
+    name: "gke-node-auto-repair-upgrade",
+    description: "CIS GKE 5.5.2 and 5.5.3: node pools keep auto-repair and auto-upgrade on (management.autoRepair, management.autoUpgrade).",
+    enforcementLevel: "mandatory",
+    types: [GKE_NODE_POOL],
+    check(props) {
+        const management = record(props.management);
+        return (["autoRepair", "autoUpgrade"] as const)
+            .filter((k) => flag(management[k]) === false)
+            .map((k) => `management.${k} is false; leave it on so that GKE ${k === "autoRepair" ? "repairs nodes that fail their health checks" : "keeps nodes at the control plane's patched version"}`);
+    },
+};
+
+/** A mandatory rule on the node configs that create nodes: a pool's, and a cluster's while it keeps its default pool. */
+function nodeConfigRule(name: string, description: string, check: (nodeConfig: Record<string, any>) => string[]): ResourceRule {
+    return {
+        kind: "resource", name, description, enforcementLevel: "mandatory", types: [GKE_CLUSTER, GKE_NODE_POOL],
+        check: (props, subject) => {
+            const nodeConfig = nodeConfigOf(props, subject.type);
+            return nodeConfig ? check(nodeConfig) : [];
+        },
+    };
+}
+
+export const cosContainerd = nodeConfigRule("gke-cos-containerd",
+    "CIS GKE 5.5.1: nodes run Container-Optimized OS with containerd (nodeConfig.imageType COS_CONTAINERD, GKE's default).",
+    (nodeConfig) => {
+        const imageType = text(nodeConfig.imageType);
+        return imageType === undefined || imageType.toUpperCase() === "COS_CONTAINERD"
+            ? []
+            : [`nodeConfig.imageType is ${show(imageType)}; use "COS_CONTAINERD", the hardened, minimal node image GKE maintains`];
+    });
+
+export const integrityMonitoring = nodeConfigRule("gke-integrity-monitoring",
+    "CIS GKE 5.5.6: shielded nodes keep integrity monitoring on (nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring).",
+    (nodeConfig) => flag(record(nodeConfig.shieldedInstanceConfig).enableIntegrityMonitoring) === false
+        ? ["nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false; leave it on so that changes to a node's boot sequence are detected"]
+        : []);
+
+export const vpcNative: ResourceRule = {
+    kind: "resource",
+    name: "gke-vpc-native",
+    description: "CIS GKE 5.6.2: clusters are VPC-native (alias IPs), not routes-based (networkingMode).",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER],
+    check(props) {
+        const mode = text(props.networkingMode);
+        return mode !== undefined && mode.toUpperCase() === "ROUTES"
+            ? ['networkingMode is "ROUTES"; use "VPC_NATIVE" (with ipAllocationPolicy) so that pod addresses are VPC addresses, checked against spoofing and open to firewall rules']
+            : [];
+    },
+};
+
+export const authorizedNetworks: ResourceRule = {
+    kind: "resource",
+    name: "gke-authorized-networks",
+    description: "CIS GKE 5.6.3: the control plane's IP endpoint admits only authorized networks (masterAuthorizedNetworksConfig), never 0.0.0.0/0 or ::/0.",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER],
+    check(props) {
+        const ipEndpoint = record(record(props.controlPlaneEndpointsConfig).ipEndpointsConfig);
+        if (flag(ipEndpoint.enabled) === false) return [];
+        if (props.masterAuthorizedNetworksConfig === undefined || props.masterAuthorizedNetworksConfig === null) {
+            return ["masterAuthorizedNetworksConfig is unset, so any address may reach the control plane's IP endpoint; set it, listing only the networks that need access (none is fine)"];
+        }
+        return list(record(props.masterAuthorizedNetworksConfig).cidrBlocks)
+            .map((b, i) => [i, text(record(b).cidrBlock)] as const)
+            .filter(([, cidr]) => cidr !== undefined && ANYWHERE.includes(cidr))
+            .map(([i, cidr]) => `masterAuthorizedNetworksConfig.cidrBlocks[${i}] is ${cidr}: that authorizes every address; name the networks that need the control plane`);
+    },
+};
+
+export const legacyAuthenticationOff: ResourceRule = {
+    kind: "resource",
+    name: "gke-legacy-authorization-off",
+    description: "CIS GKE 5.8.3 and 5.8.1: legacy ABAC is off (enableLegacyAbac), and no client certificate is issued (masterAuth.clientCertificateConfig.issueClientCertificate).",
+    enforcementLevel: "mandatory",
+    types: [GKE_CLUSTER],
+    check(props) {
+        const problems: string[] = [];
+        if (flag(props.enableLegacyAbac) === true) {
+            problems.push("enableLegacyAbac is true; turn legacy ABAC off so that RBAC alone grants permissions");
+        }
+        if (flag(record(record(props.masterAuth).clientCertificateConfig).issueClientCertificate) === true) {
+            problems.push("masterAuth.clientCertificateConfig.issueClientCertificate is true; issue no client certificate (it cannot be revoked), authenticate with IAM");
+        }
+        return problems;
+    },
+};
+
+export const gkeRules: ResourceRule[] = [
+    workloadIdentity, shieldedSecureBoot, nodeServiceAccount, releaseChannel, privateNodes, arm64PoolMachineFamily, spotNodes,
+    nodeAutoRepairUpgrade, cosContainerd, integrityMonitoring, vpcNative, authorizedNetworks, legacyAuthenticationOff,
+];

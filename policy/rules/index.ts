@@ -7,12 +7,14 @@ import { iamRules } from "./iam";
 import { istioRules } from "./istio";
 import { meshWebhookFirewall } from "./mesh-firewall";
 import { mtlsRules } from "./mtls";
+import { ssmRules } from "./ssm";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
     ...ec2Rules,
     ...ecrRules.resource, ...ecrRules.stack,
     ...iamRules,
+    ...ssmRules.stack,
     ...gkeRules,
     meshWebhookFirewall,
     ...istioRules.resource,

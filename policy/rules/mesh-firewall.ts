@@ -4,10 +4,10 @@
  * firewall rules"); istiod serves its webhooks on 15017, which istio.io's GKE platform setup says to open. Without
  * it, the injection webhook (failurePolicy Fail) times out and no injected pod can be created.
  */
-import { MESH_WEBHOOK_PORT } from "../../components/gcp/gke-data";
-import { cidrContains, isIpv4Cidr } from "../../config/formats";
+import { cidrContains, isIpv4Cidr } from "./cidr";
 import { GKE_CLUSTER, GKE_NODE_POOL } from "./gke";
 import { istioChartOf } from "./istio";
+import { MESH_WEBHOOK_PORT } from "./mesh-data";
 import { StackRule, Subject } from "./rule";
 import { flag, list, record, show, text } from "./values";
 

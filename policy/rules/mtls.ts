@@ -4,10 +4,8 @@
  * turns mTLS off, and one that still accepts plain text (PERMISSIVE, for workloads migrating into the mesh) is
  * reported as advice. So a stack the config accepts passes the pack's mandatory rules.
  */
-import {
-    DEFAULT_ISTIO_NAMESPACE, INHERIT_MTLS_MODE, MTLS_MODES, PLAINTEXT_TOLERANT_MTLS_MODES,
-} from "../../components/k8s/istio-data";
 import { istioChartOf } from "./istio";
+import { DEFAULT_ISTIO_NAMESPACE, INHERIT_MTLS_MODE, MTLS_MODES, PLAINTEXT_TOLERANT_MTLS_MODES } from "./mesh-data";
 import { ResourceRule, StackRule, Subject } from "./rule";
 import { at, isUnknown, record, show, text } from "./values";
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import {
-    arm64PoolMachineFamily, GKE_CLUSTER, GKE_NODE_POOL, nodeServiceAccount, privateNodes, releaseChannel,
-    shieldedSecureBoot, spotNodes, workloadIdentity,
+    arm64PoolMachineFamily, authorizedNetworks, cosContainerd, GKE_CLUSTER, GKE_NODE_POOL, integrityMonitoring,
+    legacyAuthenticationOff, nodeAutoRepairUpgrade, nodeServiceAccount, privateNodes, releaseChannel,
+    shieldedSecureBoot, spotNodes, vpcNative, workloadIdentity,
 } from "../rules/gke";
 import { cover, resource, violations } from "./cases";
 
@@ -77,6 +78,71 @@ describe("policy: GKE", () => {
         assert.strictEqual(violations(arm64PoolMachineFamily, labelled).length, 1);
         // An amd64 pool declares nothing about arm64.
         assert.deepStrictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", taints: [] })), []);
+    });
+
+    it("CIS GKE 5.5.2, 5.5.3: refuses a pool that turns auto-repair or auto-upgrade off", () => {
+        cover(nodeAutoRepairUpgrade);
+        assert.deepStrictEqual(violations(nodeAutoRepairUpgrade, pool({}, { management: { autoRepair: true, autoUpgrade: true } })), []);
+        assert.deepStrictEqual(violations(nodeAutoRepairUpgrade, pool()), [], "both are on by default");
+        assert.deepStrictEqual(violations(nodeAutoRepairUpgrade, pool({}, { management: { autoRepair: false, autoUpgrade: "false" } })).map((m) => m.split(";")[0]),
+            ["management.autoRepair is false", "management.autoUpgrade is false"]);
+        assert.strictEqual(violations(nodeAutoRepairUpgrade, pool({}, { management: { autoRepair: true, autoUpgrade: false } })).length, 1);
+        assert.match(nodeAutoRepairUpgrade.description, /^CIS GKE 5\.5\.2 and 5\.5\.3:/);
+    });
+
+    it("CIS GKE 5.5.1: refuses node images other than COS_CONTAINERD, on pools and a kept default pool", () => {
+        cover(cosContainerd);
+        assert.deepStrictEqual(violations(cosContainerd, pool({ imageType: "COS_CONTAINERD" })), []);
+        assert.deepStrictEqual(violations(cosContainerd, pool()), [], "GKE's default image");
+        assert.match(violations(cosContainerd, pool({ imageType: "UBUNTU_CONTAINERD" }))[0], /^nodeConfig.imageType is "UBUNTU_CONTAINERD"; use "COS_CONTAINERD"/);
+        assert.strictEqual(violations(cosContainerd, cluster({ removeDefaultNodePool: false, nodeConfig: { imageType: "COS" } })).length, 1);
+        assert.deepStrictEqual(violations(cosContainerd, cluster({ nodeConfig: { imageType: "UBUNTU_CONTAINERD" } })), [], "a removed default pool runs nothing");
+        assert.match(cosContainerd.description, /^CIS GKE 5\.5\.1:/);
+    });
+
+    it("CIS GKE 5.5.6: refuses nodes with integrity monitoring off", () => {
+        cover(integrityMonitoring);
+        assert.deepStrictEqual(violations(integrityMonitoring, pool()), []);
+        assert.deepStrictEqual(violations(integrityMonitoring, pool({ shieldedInstanceConfig: { enableSecureBoot: true } })), [], "on by default");
+        assert.deepStrictEqual(violations(integrityMonitoring, pool({ shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: false } })),
+            ["nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false; leave it on so that changes to a node's boot sequence are detected"]);
+        assert.match(integrityMonitoring.description, /^CIS GKE 5\.5\.6:/);
+    });
+
+    it("CIS GKE 5.6.2: refuses a routes-based cluster", () => {
+        cover(vpcNative);
+        assert.deepStrictEqual(violations(vpcNative, cluster({ networkingMode: "VPC_NATIVE", ipAllocationPolicy: { clusterSecondaryRangeName: "pods" } })), []);
+        assert.deepStrictEqual(violations(vpcNative, cluster()), [], "new clusters are VPC-native by default");
+        assert.match(violations(vpcNative, cluster({ networkingMode: "ROUTES" }))[0], /^networkingMode is "ROUTES"; use "VPC_NATIVE"/);
+        assert.match(vpcNative.description, /^CIS GKE 5\.6\.2:/);
+    });
+
+    it("CIS GKE 5.6.3: requires authorized networks on the IP endpoint, never 0.0.0.0/0", () => {
+        cover(authorizedNetworks);
+        const withNetworks = (...cidrs: string[]) => cluster({ masterAuthorizedNetworksConfig: { cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock })) } });
+        assert.deepStrictEqual(violations(authorizedNetworks, withNetworks("203.0.113.0/24")), []);
+        assert.deepStrictEqual(violations(authorizedNetworks, withNetworks()), [], "enabled with no network: nothing from outside Google Cloud");
+        assert.deepStrictEqual(violations(authorizedNetworks, withNetworks("203.0.113.0/24", "0.0.0.0/0")),
+            ["masterAuthorizedNetworksConfig.cidrBlocks[1] is 0.0.0.0/0: that authorizes every address; name the networks that need the control plane"]);
+        assert.strictEqual(violations(authorizedNetworks, withNetworks("::/0")).length, 1);
+        assert.match(violations(authorizedNetworks, cluster())[0], /^masterAuthorizedNetworksConfig is unset/);
+        // Without an IP endpoint there is nothing to authorize.
+        assert.deepStrictEqual(violations(authorizedNetworks, cluster({ controlPlaneEndpointsConfig: { ipEndpointsConfig: { enabled: false } } })), []);
+        assert.match(authorizedNetworks.description, /^CIS GKE 5\.6\.3:/);
+    });
+
+    it("CIS GKE 5.8.3, 5.8.1: refuses legacy ABAC and client certificates", () => {
+        cover(legacyAuthenticationOff);
+        assert.deepStrictEqual(violations(legacyAuthenticationOff, cluster({ enableLegacyAbac: false, masterAuth: { clientCertificateConfig: { issueClientCertificate: false } } })), []);
+        assert.deepStrictEqual(violations(legacyAuthenticationOff, cluster()), []);
+        assert.match(violations(legacyAuthenticationOff, cluster({ enableLegacyAbac: true }))[0], /^enableLegacyAbac is true/);
+        assert.match(violations(legacyAuthenticationOff, cluster({ masterAuth: { clientCertificateConfig: { issueClientCertificate: true } } }))[0],
+            /^masterAuth.clientCertificateConfig.issueClientCertificate is true/);
+        assert.match(legacyAuthenticationOff.description, /^CIS GKE 5\.8\.3 and 5\.8\.1:/);
+    });
+
+    it("names CIS GKE 5.6.5 for private nodes", () => {
+        assert.match(privateNodes.description, /^CIS GKE 5\.6\.5:/);
     });
 
     it("advises on spot and preemptible pools", () => {

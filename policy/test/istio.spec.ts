@@ -53,6 +53,13 @@ describe("policy: Istio", () => {
         // A kept default pool (e2-medium unless named) adds amd64 nodes.
         const keptDefault = resource(GKE_CLUSTER, { removeDefaultNodePool: false, nodeConfig: {} });
         assert.strictEqual(stackViolations(verifiedHub, [keptDefault, ...pools("t2a-standard-4").slice(1), upstream]).length, 1);
+        // Without pools in the stack, the architectures an Istio release requires (Kubernetes' required node
+        // affinity on kubernetes.io/arch) tell the cluster's.
+        const requiring = (...archs: string[]) => release("istiod", { ...withHub("docker.io/istio"), affinity: { nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: archs }] }] },
+        } } });
+        assert.strictEqual(stackViolations(verifiedHub, [requiring("amd64", "arm64")]).length, 1);
+        assert.deepStrictEqual(stackViolations(verifiedHub, [requiring("amd64")]), []);
         // A hub the cloud has not computed yet cannot be judged in this preview.
         assert.deepStrictEqual(stackViolations(verifiedHub, [...mixed, release("istiod", withHub("[unknown]"))]), []);
     });

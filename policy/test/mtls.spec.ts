@@ -1,8 +1,6 @@
 import * as assert from "assert";
 import { HELM_RELEASE } from "../rules/istio";
 import { meshWideMtls, noPlaintextMtls, permissiveMtls, rootNamespaceOf } from "../rules/mtls";
-import { checkResources } from "../check";
-import { plan } from "../../test/harness";
 import { cover, resource, stackViolations, violations } from "./cases";
 
 const ISTIO_REPO = { repo: "https://istio-release.storage.googleapis.com/charts" };
@@ -53,12 +51,5 @@ describe("policy: mTLS", () => {
         const pa = (namespace: string) => peerAuth("STRICT", { metadata: { name: "default", namespace } });
         assert.deepStrictEqual(stackViolations(meshWideMtls, [inControl, pa("istio-control")]), []);
         assert.match(stackViolations(meshWideMtls, [inControl, pa("istiod-releases")])[0], /root namespace "istio-control"/);
-    });
-
-    it("passes a PERMISSIVE stack, which the config accepts, with advice and no mandatory finding", async () => {
-        const view = await plan({ "armfarm:meshMtlsMode": "PERMISSIVE" });
-        const findings = checkResources(view.resources);
-        assert.deepStrictEqual(findings.filter((f) => f.enforcementLevel === "mandatory"), []);
-        assert.deepStrictEqual(findings.filter((f) => f.policy === "istio-permissive-mtls").map((f) => f.urn?.split("::").pop()), ["mesh-mtls"]);
     });
 });

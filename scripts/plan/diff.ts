@@ -114,19 +114,22 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     };
 }
 
-/** Reads a plan written by `npm run plan -- --json`, refusing anything else with a clear message. */
-export function readPlanFile(file: string): Plan {
+/**
+ * Reads a plan written by `npm run plan -- --json`, refusing anything else with a clear message that names the
+ * option it was given with.
+ */
+export function readPlanFile(file: string, option = "--diff"): Plan {
     let doc: unknown;
     try {
         doc = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new StackFileError(`--diff ${file}: cannot read a plan (${(err as Error).message}); write one with npm run -s plan -- --json > ${file}`);
+        throw new StackFileError(`${option} ${file}: cannot read a plan (${(err as Error).message}); write one with npm run -s plan -- --json > ${file}`);
     }
     const plan = doc as Partial<Plan>;
     const resourcesOk = Array.isArray(plan?.resources) && plan.resources.every((r) =>
         isObject(r) && typeof r.urn === "string" && typeof r.type === "string" && typeof r.name === "string" && isObject(r.inputs));
     if (!isObject(doc) || typeof plan.stack !== "string" || !resourcesOk || !isObject(plan.outputs)) {
-        throw new StackFileError(`--diff ${file}: not a plan written by npm run plan -- --json (expected stack, resources with urn, type, name and inputs, and outputs)`);
+        throw new StackFileError(`${option} ${file}: not a plan written by npm run plan -- --json (expected stack, resources with urn, type, name and inputs, and outputs)`);
     }
     const defaults: PlannedOptions = {
         protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [],
@@ -213,15 +216,12 @@ export function renderDiff(diff: PlanDiff, baseName: string): string {
     if (diff.changed.length) lines.push("#### Changed", "", ...diff.changed.flatMap(renderChanged));
     if (diff.outputs.length) lines.push("#### Stack outputs", "", ...table(diff.outputs), "");
     lines.push(
-        "<details><summary>What an offline diff cannot know</summary>",
-        "",
-        "It compares the inputs the program gives each resource, run under the SDK's mock engine without credentials. " +
+        // No HTML: the comment workflow escapes all of it (.github/scripts/sanitize-markdown.js).
+        "> **What an offline diff cannot know.** It compares the inputs the program gives each resource, run under the SDK's mock engine without credentials. " +
         "It does not see the cloud's current state, properties the provider fills in, or values inside secrets (two secret values always look alike: " +
         "a secret shows here only when it appears, disappears, or stops being secret). Replacements are called out from `replaceOnChanges`, " +
         "Kubernetes names, and a short list of properties the providers cannot update in place; any other property may still force one. " +
         "`pulumi preview` on the stack is the authority.",
-        "",
-        "</details>",
         "",
     );
     return lines.join("\n");

@@ -4,6 +4,8 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { makeMocks, MockOverrides } from "./mocks";
+import { holdsUnknown, previewMocks, UNKNOWN_PLACEHOLDER, UNKNOWN_WIRE } from "./preview";
+import { stackReferenceMocks, StackReferences } from "./stack-reference";
 import { StackConfig, SECRET_PLACEHOLDER } from "./stack-config";
 
 export interface PlannedOptions {
@@ -24,7 +26,12 @@ export interface PlannedResource {
     custom: boolean;
     parent: string | null;
     inputs: Record<string, unknown>;
-    /** A component's outputs, as it registers them (`registerOutputs`); what stack policies see of it. */
+    /**
+     * What stack policies see of the resource: a component's outputs as it registers them (`registerOutputs`),
+     * and, in a `--preview` plan, a custom resource's outputs when the engine's preview answers something else
+     * than its inputs: its inputs with what the cloud computes `[unknown]`, or nothing at all when its provider's
+     * configuration is unknown (see preview.ts).
+     */
     outputs?: Record<string, unknown>;
     options: PlannedOptions;
 }
@@ -43,6 +50,13 @@ export interface PlanRequest {
     config: StackConfig;
     /** Replace some mock answers (tests feed failing registry answers this way). */
     mocks?: MockOverrides;
+    /**
+     * Play a first `pulumi preview` instead of a first `pulumi up`: outputs the cloud computes are unknown, and so
+     * is everything derived from them (see preview.ts).
+     */
+    preview?: boolean;
+    /** The plans that stand in for the stacks the program reads with a StackReference, by the name it reads. */
+    stackReferences?: StackReferences;
 }
 
 // Two SDK functions the mock harness needs that the SDK marks internal (checked with @pulumi/pulumi 3.270):
@@ -56,11 +70,10 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Turns a wire-format property value into plain JSON: secrets masked, references shown by URN. */
 export function plainValue(value: unknown): unknown {
-    if (value === UNKNOWN) return "[unknown]";
+    if (value === UNKNOWN_WIRE) return UNKNOWN_PLACEHOLDER;
     if (Array.isArray(value)) return value.map(plainValue);
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
@@ -119,13 +132,17 @@ function forgetProjectModules(projectDir: string): void {
 }
 
 /**
- * Runs the program in `projectDir` under the SDK's mock engine, as `pulumi up` would run it, and returns every
- * resource it registers with its inputs and options, plus the stack outputs. Throws the program's own error
- * (for example a ConfigError) when it fails.
+ * Runs the program in `projectDir` under the SDK's mock engine, as a first `pulumi up` would run it (or, with
+ * `preview`, a first `pulumi preview`), and returns every resource it registers with its inputs and options,
+ * plus the stack outputs. Throws the program's own error (for example a ConfigError) when it fails.
  */
 export async function runPlan(request: PlanRequest): Promise<Plan> {
     const { projectDir, stack, config } = request;
-    const monitor = new MockMonitor(makeMocks(request.mocks));
+    const preview = request.preview === true;
+    // Providers whose configuration holds an unknown in this preview: the engine leaves them unconfigured.
+    const unconfigured = new Set<string>();
+    const upMocks = stackReferenceMocks(makeMocks(request.mocks), request.stackReferences ?? {});
+    const monitor = new MockMonitor(preview ? previewMocks(upMocks, unconfigured) : upMocks);
     const recorded = new Map<string, PlannedResource>();
     let outputs: Record<string, unknown> = {};
     const componentOutputs = new Map<string, Record<string, unknown>>();
@@ -133,19 +150,26 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
 
     const register = monitor.registerResource.bind(monitor);
     (monitor as any).registerResource = (req: any, callback: (err: any, res: any) => void) => {
+        const wire = req.getObject()?.toJavaScript() ?? {};
         const partial = {
             type: req.getType() as string,
             name: req.getName() as string,
             custom: Boolean(req.getCustom()),
             parent: (req.getParent() as string) || null,
-            inputs: plainValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            inputs: plainValue(wire) as Record<string, unknown>,
             options: readOptions(req),
         };
         return register(req, (err: any, res: any) => {
             if (!err && res) {
                 const urn = res.getUrn() as string;
-                recorded.set(urn, { urn, ...partial });
+                // In a preview, a stack policy reads a custom resource's outputs as the preview answers them
+                // (pulumi/pulumi@v3.259.0:pkg/resource/deploy/step_generator.go `AnalyzeResources`): recorded
+                // when they are not its inputs.
+                const answered = preview && partial.custom ? plainValue(res.getObject()?.toJavaScript() ?? {}) : undefined;
+                const differs = answered !== undefined && JSON.stringify(answered) !== JSON.stringify(partial.inputs);
+                recorded.set(urn, { urn, ...partial, ...(differs ? { outputs: answered as Record<string, unknown> } : {}) });
                 if (partial.type === "pulumi:pulumi:Stack") stackUrn = urn;
+                if (partial.type.startsWith("pulumi:providers:") && holdsUnknown(wire)) unconfigured.add(urn);
             }
             callback(err, res);
         });
@@ -165,7 +189,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     };
 
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
-    setMockOptions(monitor, config.project, stack, false);
+    setMockOptions(monitor, config.project, stack, preview);
     const store = getStore();
     Object.assign(store, {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,

@@ -20,7 +20,7 @@ function showOutput(value: unknown): string {
 }
 
 /** The plan as a readable tree, like the resource list of `pulumi preview`. */
-export function renderTree(plan: Plan): string {
+export function renderTree(plan: Plan, preview = false): string {
     const children = new Map<string | null, PlannedResource[]>();
     for (const r of plan.resources) {
         const list = children.get(r.parent) ?? [];
@@ -40,7 +40,8 @@ export function renderTree(plan: Plan): string {
     walk(null, "");
     const width = Math.max(...rows.map(([t]) => t.length), 4);
     const lines = [
-        `Offline plan of stack ${plan.stack} (project ${plan.project}): what \`pulumi up\` would create`,
+        `Offline plan of stack ${plan.stack} (project ${plan.project}): ` +
+            (preview ? "what a first `pulumi preview` shows, [unknown] where the cloud has not answered yet" : "what `pulumi up` would create"),
         "",
         `     ${"Type".padEnd(width)}  Name`,
         ...rows.map(([t, n, f]) => ` +   ${t.padEnd(width)}  ${n}${f}`),

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { environmentConfig, environmentNames, mergeOver } from "./esc";
 
 /** Config as the Pulumi CLI hands it to a program: flat `namespace:key` strings, and the keys that are secret. */
 export interface StackConfig {
@@ -31,6 +32,19 @@ function isSecure(value: unknown): boolean {
         Object.keys(value).length === 1 && "secure" in value;
 }
 
+/** A stack file's value with every `secure:` value (at the top or under a path) as the placeholder. */
+function maskSecure(value: unknown): unknown {
+    if (isSecure(value)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map(maskSecure);
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecure(v)]));
+    }
+    return value;
+}
+
+const holdsSecret = (value: unknown): boolean =>
+    value === SECRET_PLACEHOLDER || (value !== null && typeof value === "object" && Object.values(value).some(holdsSecret));
+
 /** Reads Pulumi.yaml in `projectDir`. */
 export function readProjectFile(projectDir: string): ProjectFile {
     const file = path.join(projectDir, "Pulumi.yaml");
@@ -40,38 +54,57 @@ export function readProjectFile(projectDir: string): ProjectFile {
 }
 
 /**
- * Builds the config the CLI would pass: the project's declared defaults, overlaid by the stack file's values.
- * Project keys without a namespace belong to the project (`armfarm:`), as in Pulumi.yaml.
+ * Builds the config the CLI would pass, in the CLI's order (pulumi/pulumi@v3.259.0:pkg/workspace/config.go
+ * `mergeConfig`): the stack file's values; merged over them, the `pulumiConfig` of the stack's ESC environment
+ * (`escFiles`, see esc.ts), the stack file winning key by key inside objects; then, for keys neither sets, the
+ * defaults Pulumi.yaml declares. Keys without a namespace belong to the project (`armfarm:`), in Pulumi.yaml and
+ * in an environment alike (`parseConfigKey`). A stack file with `environment:` needs `escFiles`.
  */
-export function loadStackConfig(projectDir: string, stackFile: string): StackConfig {
+export function loadStackConfig(projectDir: string, stackFile: string, escFiles: readonly string[] = []): StackConfig {
     const project = readProjectFile(projectDir);
-    const values: Record<string, string> = {};
-    const secretKeys: string[] = [];
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
 
-    for (const [key, decl] of Object.entries(project.config ?? {})) {
-        if (typeof decl === "object" && decl !== null && !Array.isArray(decl) && "default" in decl) {
-            values[qualify(key)] = asConfigString((decl as { default: unknown }).default);
-        } else if (typeof decl !== "object" || decl === null) {
-            values[qualify(key)] = asConfigString(decl);
-        }
-    }
-
     if (!fs.existsSync(stackFile)) throw new StackFileError(`${stackFile}: no such stack file`);
-    let doc: { config?: Record<string, unknown> } | null;
+    let doc: { config?: Record<string, unknown>; environment?: unknown } | null;
     try {
         doc = YAML.parse(fs.readFileSync(stackFile, "utf8"));
     } catch (err) {
         throw new StackFileError(`${stackFile}: not valid YAML: ${(err as Error).message}`);
     }
-    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+    const structured: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc?.config ?? {})) structured[qualify(key)] = maskSecure(value);
+
+    const environment = doc?.environment;
+    if (environment !== undefined && environment !== null) {
+        const names = environmentNames(environment);
+        const named = names.length ? `${names.length === 1 ? "environment" : "environments"} ${names.join(", ")}` : "an inline environment";
+        if (escFiles.length === 0) {
+            throw new StackFileError(`${stackFile} opens the ESC ${named} (environment:), and the offline plan cannot open it: ` +
+                `give what it opens to with --esc FILE (esc open ${names[0] ?? "ORG/PROJECT/ENV"} --format detailed > FILE)`);
+        }
+        for (const [key, value] of Object.entries(environmentConfig(escFiles))) {
+            const full = qualify(key);
+            structured[full] = full in structured ? mergeOver(structured[full], value) : value;
+        }
+    } else if (escFiles.length > 0) {
+        throw new StackFileError(`--esc ${escFiles[0]}: ${stackFile} has no environment: to open`);
+    }
+
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
         const full = qualify(key);
-        if (isSecure(value)) {
-            values[full] = SECRET_PLACEHOLDER;
-            secretKeys.push(full);
-        } else {
-            values[full] = asConfigString(value);
+        if (full in structured) continue;
+        if (typeof decl === "object" && decl !== null && !Array.isArray(decl) && "default" in decl) {
+            structured[full] = (decl as { default: unknown }).default;
+        } else if (typeof decl !== "object" || decl === null) {
+            structured[full] = decl;
         }
     }
-    return { project: project.name, values, secretKeys: secretKeys.sort() };
+
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const key of Object.keys(structured).sort()) {
+        values[key] = asConfigString(structured[key]);
+        if (holdsSecret(structured[key])) secretKeys.push(key);
+    }
+    return { project: project.name, values, secretKeys };
 }

@@ -1,0 +1,128 @@
+// Makes Markdown from an untrusted source safe to post as a pull request comment: it can then notify nobody,
+// link nowhere, show no image and run no HTML, and a code block it opens cannot swallow what follows.
+//
+// plan-diff-comment.yml loads this file from the default branch (never from the pull request) with
+// actions/github-script's require, and test/sanitize-markdown.spec.ts runs it on hostile content. Plain
+// CommonJS with no dependencies, so that it runs as it is in both places.
+//
+// What GitHub does with Markdown, and so what is neutralized (GitHub Flavored Markdown spec 0.29-gfm, and
+// GitHub's docs on mentions and references):
+// - fenced code blocks (a line of 3+ backticks or tildes, indented 0 to 3 spaces, closed by a line of the same
+//   character at least as long) and code spans (a backtick run closed by a run of the same length) show their
+//   content literally: they are kept as they are, and a fence left open is closed at the end;
+// - everywhere else: `&` and `<` are escaped (no entity tricks, no HTML, no <autolink>); `[` and `]` are escaped
+//   (no link, image or reference definition); an invisible zero-width space breaks @-mentions and e-mail
+//   addresses, the autolinked `http://`, `https://` and `www.`, and issue references (`#123`, which notify
+//   the referenced issue by a cross-reference).
+"use strict";
+
+const ZERO_WIDTH_SPACE = "&#8203;";
+const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+/** Prose (text outside code) made inert. */
+function neutralizeProse(text) {
+    return text
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/[[\]]/g, (c) => `\\${c}`)
+        // Issue references first: the zero-width space's own entity holds a `#` before a digit.
+        .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
+        .replace(/(https?):\/\//gi, `$1:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+
+/**
+ * One line outside fenced code: its code spans kept, the rest neutralized. A backslash before ASCII punctuation
+ * escapes it (so an escaped backtick opens no span); a backtick run with no run of the same length after it on
+ * the line is text, and is neutralized with the rest (a span that GitHub would close on a later line of the
+ * paragraph then shows a few escapes literally: never the other way round).
+ */
+function neutralizeLine(line) {
+    let out = "";
+    let prose = "";
+    let i = 0;
+    while (i < line.length) {
+        const c = line[i];
+        if (c === "\\" && i + 1 < line.length && ASCII_PUNCTUATION.test(line[i + 1])) {
+            // Kept escaped; the escaped character itself is neutralized as prose would be.
+            out += neutralizeProse(prose) + "\\" + (line[i + 1] === "[" || line[i + 1] === "]" ? line[i + 1] : neutralizeProse(line[i + 1]));
+            prose = "";
+            i += 2;
+            continue;
+        }
+        if (c === "`") {
+            let n = 0;
+            while (line[i + n] === "`") n++;
+            const run = "`".repeat(n);
+            let close = -1;
+            for (let j = i + n; j < line.length;) {
+                if (line[j] !== "`") { j++; continue; }
+                let m = 0;
+                while (line[j + m] === "`") m++;
+                if (m === n) { close = j; break; }
+                j += m;
+            }
+            if (close >= 0) {
+                out += neutralizeProse(prose) + line.slice(i, close + n);
+                prose = "";
+                i = close + n;
+            } else {
+                prose += run;
+                i += n;
+            }
+            continue;
+        }
+        prose += c;
+        i++;
+    }
+    return out + neutralizeProse(prose);
+}
+
+/** Markdown from an untrusted source, made inert (see above). */
+function sanitizeMarkdown(markdown) {
+    const lines = String(markdown).replace(/\r\n?/g, "\n").split("\n");
+    const out = [];
+    let fence = null;
+    for (const line of lines) {
+        if (fence) {
+            const close = FENCE_CLOSE.exec(line);
+            if (close && close[1][0] === fence[0] && close[1].length >= fence.length) fence = null;
+            out.push(line);
+            continue;
+        }
+        const open = FENCE_OPEN.exec(line);
+        // A backtick fence's info string cannot hold a backtick (it would be a code span, not a fence).
+        if (open && !(open[2][0] === "`" && open[3].includes("`"))) {
+            fence = open[2];
+            // The info string only names a language: letters, digits and a few marks are all it needs.
+            out.push(open[1] + open[2] + open[3].replace(/[^\w+.-]/g, ""));
+            continue;
+        }
+        out.push(neutralizeLine(line));
+    }
+    if (fence) out.push(fence);
+    return out.join("\n");
+}
+
+/**
+ * The body of a comment: `markdown` without a leading `marker` line, made inert, no longer than `limit`
+ * characters (cut before it is made inert, so that no escape is cut in half and a cut code block is closed),
+ * behind the marker that finds the comment again.
+ */
+function commentBody(markdown, { marker, limit = 60000 }) {
+    let text = String(markdown).replace(/\r\n?/g, "\n");
+    if (text.startsWith(`${marker}\n`)) text = text.slice(marker.length + 1);
+    const note = "\n\n*(cut: the full text is in the workflow run's summary)*\n";
+    let keep = text.length;
+    let body = sanitizeMarkdown(text);
+    while (body.length > limit) {
+        keep = Math.floor(Math.min(keep, limit) * 0.9);
+        body = sanitizeMarkdown(text.slice(0, keep)) + note;
+    }
+    return `${marker}\n${body}`;
+}
+
+module.exports = { sanitizeMarkdown, commentBody };

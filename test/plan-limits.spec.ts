@@ -1,0 +1,77 @@
+/**
+ * scripts/plan-limits.ts: the CI job limits and credential lifetimes an update of each stack needs, read from
+ * its offline plan. The waits they must cover are the build's (its wait gives up after the 20 min its host may
+ * take to boot, the build's own timeout, 30 min for a mirror and 120 for prebuilt-envoy by default, and a 10 min
+ * margin: components/aws/build-wait/wait.ts) and the Helm releases', one after another. A job on a GitHub-hosted runner runs
+ * at most 6 hours; configure-aws-credentials asks for 1 hour unless told, and for 12 hours at most.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { limitsFor } from "../scripts/plan-limits";
+import { plan, PROJECT_DIR } from "./harness";
+
+const ISTIO_SHA = "4a5f1e8c2b7d9a0e3f6c1b8d5a2e9f7c4b1d8a6e";
+const PREBUILT = { "armfarm:buildMode": "prebuilt-envoy", "armfarm:buildIstioRelease": undefined, "armfarm:buildIstioSha": ISTIO_SHA };
+const FROM_SOURCE = {
+    ...PREBUILT, "armfarm:buildMode": "from-source", "armfarm:farmRootVolumeGiB": 400,
+    "armfarm:buildProxySha": "1b2c3d4e5f60718293a4b5c6d7e8f90112233445", "armfarm:buildToolsSha": "5566778899aabbccddeeff00112233445566778a",
+};
+
+describe("CI job limits from the offline plan", function () {
+    this.timeout(60000);
+
+    it("covers a mirror build's 60 min and the four releases' 10 min each, with credentials for the whole job", async () => {
+        const limits = limitsFor("dev", (await plan()).plan);
+        // 30 min of setup + 20 + 30 + 10 for the build + 4 x 600 s for istio-base, istio-cni, istiod and the
+        // gateway: 130 min, to the next quarter hour.
+        assert.deepStrictEqual([limits.jobMinutes, limits.sessionSeconds], [135, 135 * 60]);
+        assert.strictEqual(limits.basis, "30 min of setup, 60 min for the build, 40 min for the Helm releases");
+        assert.ok(limits.sessionSeconds > 3600, "more than configure-aws-credentials' one hour by default");
+    });
+
+    it("covers a prebuilt-envoy build's 150 min", async () => {
+        const limits = limitsFor("dev", (await plan(PREBUILT)).plan);
+        assert.deepStrictEqual([limits.jobMinutes, limits.sessionSeconds], [225, 225 * 60]);
+    });
+
+    it("refuses, before the update starts, a from-source build no job can hold, naming the key to lower", async () => {
+        const fromSource = (await plan(FROM_SOURCE)).plan;
+        // 20 + 1440 + 10 min for the build alone: more than 6 hours of job and 12 of credentials.
+        assert.throws(() => limitsFor("dev", fromSource), /^Error: stack dev: an update may take 1540 min \(30 min of setup, 1470 min for the build, 40 min for the Helm releases\), longer than a job can hold \(360 min on a GitHub-hosted runner, 12 h of credentials\); lower armfarm:buildTimeoutMinutes by at least 1180 min/);
+        // Bounded to fit, it runs.
+        const bounded = limitsFor("dev", (await plan({ ...FROM_SOURCE, "armfarm:buildTimeoutMinutes": 240 })).plan);
+        assert.deepStrictEqual([bounded.jobMinutes, bounded.sessionSeconds], [345, 345 * 60]);
+    });
+
+    it("gives a stack without a plan the most a job can have, and a stack without build or mesh the least", () => {
+        assert.deepStrictEqual([limitsFor("x", undefined).jobMinutes, limitsFor("x", undefined).sessionSeconds], [360, 21600]);
+        assert.deepStrictEqual([limitsFor("x", { resources: [] }).jobMinutes, limitsFor("x", { resources: [] }).sessionSeconds], [30, 3600]);
+        // A release without a timeout waits Helm's default 300 s.
+        const release = { type: "kubernetes:helm.sh/v3:Release", inputs: {} };
+        assert.strictEqual(limitsFor("x", { resources: [release, release, release] }).basis, "30 min of setup, 0 min for the build, 15 min for the Helm releases");
+        // An SSM association that waits for its run itself counts as the build's wait.
+        const association = { type: "aws:ssm/association:Association", inputs: { waitForSuccessTimeoutSeconds: 3900 } };
+        assert.strictEqual(limitsFor("x", { resources: [association] }).basis, "30 min of setup, 65 min for the build, 0 min for the Helm releases");
+    });
+
+    it("prints the limits by stack from the command line, as up.yml reads them", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-limits-"));
+        try {
+            const file = path.join(dir, "dev.json");
+            fs.writeFileSync(file, JSON.stringify((await plan()).plan));
+            const run = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "scripts/plan-limits.ts", `dev=${file}`, "prod="],
+                { cwd: PROJECT_DIR, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const limits = JSON.parse(run.stdout);
+            assert.deepStrictEqual(Object.keys(limits), ["dev", "prod"]);
+            assert.deepStrictEqual([limits.dev.jobMinutes, limits.dev.sessionSeconds, limits.prod.jobMinutes], [135, 8100, 360]);
+            const bad = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "scripts/plan-limits.ts", "no stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
+            assert.strictEqual(bad.status, 1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
