@@ -16,6 +16,8 @@ export interface FarmConfig {
     ubuntuRelease: string;
     /** Existing subnets to launch hosts in; when unset the farm builds its own VPC. */
     subnetIds?: string[];
+    /** Whether hosts get a public IPv4 address; undefined: yes in the farm's own VPC, the subnet's setting in given subnets. */
+    assignPublicIp?: boolean;
     /** Zones of the farm's own VPC: how many, or which. */
     zoneCount: number;
     availabilityZones?: string[];
@@ -61,9 +63,15 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     } else if (amd64InstanceType === undefined && isGravitonInstanceType(instanceType) && x86TwinOf(instanceType) === undefined) {
         r.fail("farmAmd64InstanceType", `is not set, and ${show(instanceType)} (armfarm:farmInstanceType) has no x86 type of the same class and size; name one, such as m6i.16xlarge`);
     }
+    const assignPublicIp = r.isSet("farmAssignPublicIp") ? r.boolean("farmAssignPublicIp") : undefined;
+    if (assignPublicIp === false && subnetIds.length === 0) {
+        r.fail("farmAssignPublicIp", "is false, but the farm's own VPC (no armfarm:farmSubnetIds) has no NAT gateway: hosts without a public address could reach no registry; " +
+            "leave it unset, or give armfarm:farmSubnetIds of private subnets with a route to a NAT gateway");
+    }
     return {
         instanceType,
         amd64InstanceType,
+        assignPublicIp,
         cacheExpiryDays: r.integer("farmCacheExpiryDays", { default: 30, min: 1, max: 3650 }),
         rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: 16384 }),
         spot: r.boolean("farmSpot", { default: false }),

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { plan, planError, PlanView } from "./harness";
 import { FAKE_AWS_ACCOUNT, stableHex } from "../scripts/plan/mocks/fake";
+import { buildHostPublicIp } from "../policy/rules/ec2";
+import { resource, violations } from "../policy/test/cases";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 /** The cache bucket's name as the plan's mock generates it from the logical name (scripts/plan/mocks/aws.ts). */
@@ -150,6 +152,26 @@ describe("GravitonBuildFarm", () => {
             const twoVpcs = { invokes: { "aws:ec2/getSubnet:getSubnet": (i: any) => ({ id: i.id, vpcId: `vpc-0${String(i.id).slice(-16)}`, availabilityZone: "us-east-1a", cidrBlock: "10.0.1.0/24" }) } };
             assert.match(await planError({ "armfarm:farmSubnetIds": ["subnet-0abc12345def67890", "subnet-0abc12345def67891"] }, { mocks: twoVpcs }),
                 /the farm's subnets subnet-0abc12345def67890, subnet-0abc12345def67891 are in 2 VPCs \(vpc-0abc12345def67890, vpc-0abc12345def67891\); give subnets of one VPC/);
+        });
+
+        it("gives hosts a public address in its own VPC, and in existing subnets only as the subnet or farmAssignPublicIp says", async () => {
+            const publicIp = (view: PlanView) => ["farm-hosts", "farm-hosts-amd64"].map((n) => view.get(LT, n).inputs.networkInterfaces[0].associatePublicIpAddress);
+            // The farm's own VPC has an internet gateway and no NAT: a host needs its public address to reach a registry.
+            assert.deepStrictEqual(publicIp(dev), ["true", "true"]);
+            const subnets = { "armfarm:farmSubnetIds": ["subnet-0abc12345def67890"] };
+            // Unset: the interface does not say, so EC2 applies the subnet's MapPublicIpOnLaunch (a private
+            // subnet behind a NAT gateway gives none), and the policy pack's public-IP advice stays quiet.
+            const followsSubnet = await plan(subnets);
+            assert.deepStrictEqual(publicIp(followsSubnet), [undefined, undefined]);
+            assert.ok(!("associatePublicIpAddress" in followsSubnet.get(LT, "farm-hosts").inputs.networkInterfaces[0]));
+            const template = followsSubnet.get(LT, "farm-hosts");
+            assert.deepStrictEqual(violations(buildHostPublicIp, resource(LT, template.inputs)), []);
+            assert.strictEqual(violations(buildHostPublicIp, resource(LT, launchTemplate(dev))).length, 1);
+            assert.deepStrictEqual(publicIp(await plan({ ...subnets, "armfarm:farmAssignPublicIp": false })), ["false", "false"]);
+            assert.deepStrictEqual(publicIp(await plan({ ...subnets, "armfarm:farmAssignPublicIp": true })), ["true", "true"]);
+            // Without a NAT gateway of its own, the farm's VPC cannot do without public addresses.
+            assert.match(await planError({ "armfarm:farmAssignPublicIp": false }),
+                /armfarm:farmAssignPublicIp: is false, but the farm's own VPC \(no armfarm:farmSubnetIds\) has no NAT gateway/);
         });
     });
 

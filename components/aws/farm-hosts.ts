@@ -147,6 +147,8 @@ export interface TemplateSettings {
     ubuntuRelease: string;
     /** The hosts' architecture. Default arm64. */
     arch?: HostArch;
+    /** A public IPv4 address for each host; undefined: the subnet's own setting. */
+    assignPublicIp?: boolean;
 }
 
 /**
@@ -172,8 +174,14 @@ export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
         instanceInitiatedShutdownBehavior: "terminate",
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
         // No subnet here: the group that launches a build's host names them (`vpcZoneIdentifiers`), as Auto
-        // Scaling expects; the interface carries the security group and the public address for egress.
-        networkInterfaces: [{ securityGroups: [args.securityGroupId], associatePublicIpAddress: "true", deleteOnTermination: "true" }],
+        // Scaling expects; the interface carries the security group and, when asked, the public address for
+        // egress. Left unset, EC2 follows the subnet's MapPublicIpOnLaunch; the provider keeps unset apart from
+        // false (hashicorp/terraform-provider-aws internal/service/ec2/ec2_launch_template.go,
+        // `associate_public_ip_address`: nullable.TypeNullableBool).
+        networkInterfaces: [{
+            securityGroups: [args.securityGroupId], deleteOnTermination: "true",
+            ...(s.assignPublicIp === undefined ? {} : { associatePublicIpAddress: String(s.assignPublicIp) }),
+        }],
         blockDeviceMappings: [{
             deviceName: UBUNTU_ROOT_DEVICE,
             ebs: { volumeSize: s.rootVolumeGiB, volumeType: "gp3", iops: 3000, throughput: 250, encrypted: "true", deleteOnTermination: "true" },

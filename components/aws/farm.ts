@@ -24,6 +24,12 @@ export interface GravitonBuildFarmArgs {
     ubuntuRelease?: string;
     /** Existing subnets (of one VPC, with a route to the internet) to launch hosts in. Default: the farm builds its own VPC. */
     subnetIds?: pulumi.Input<string>[];
+    /**
+     * Give hosts a public IPv4 address (their only way out in the farm's own VPC, which has no NAT gateway).
+     * Default: true in the farm's own VPC; with `subnetIds`, what each subnet sets for launches (`MapPublicIpOnLaunch`),
+     * so a private subnet behind a NAT gateway gives none.
+     */
+    assignPublicIp?: boolean;
     /** CIDR of the farm's own VPC. Default `10.40.0.0/16`. */
     vpcCidr?: string;
     /** CIDR of the farm's own subnets, inside the VPC, cut into four blocks (one per zone); at most a /26. Default `10.40.0.0/24`. */
@@ -166,7 +172,8 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     }
 }
 
-type Settings = Required<Omit<GravitonBuildFarmArgs, "subnetIds" | "tags" | "availabilityZones" | "dockerHubCredential">> & { zones?: string[] };
+type Settings = Required<Omit<GravitonBuildFarmArgs, "subnetIds" | "tags" | "availabilityZones" | "dockerHubCredential" | "assignPublicIp">> &
+    { zones?: string[]; assignPublicIp?: boolean };
 
 function mapValues<T, U>(record: Record<string, T>, fn: (v: T) => U): Record<string, U> {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
@@ -190,6 +197,8 @@ function validate(args: GravitonBuildFarmArgs): Settings {
         subnetCidr: args.subnetCidr ?? "10.40.0.0/24",
         zoneCount: args.zoneCount ?? args.availabilityZones?.length ?? 3,
         zones: args.availabilityZones,
+        // Unset with given subnets: the subnet decides.
+        assignPublicIp: args.assignPublicIp ?? (args.subnetIds === undefined ? true : undefined),
         repositoryPrefix: args.repositoryPrefix ?? "istio",
         repositories: args.repositories ?? ISTIO_IMAGES.slice(0, 4),
         logRetentionDays: args.logRetentionDays ?? 30,
@@ -217,6 +226,9 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     }
     if (args.subnetIds === undefined && (!isIpv4Cidr(s.subnetCidr) || Number(s.subnetCidr.split("/")[1]) > 26)) {
         invalid("subnetCidr", `${JSON.stringify(s.subnetCidr)} is not an IPv4 block of /26 or larger, which the farm cuts into ${MAX_FARM_ZONES} subnets`);
+    }
+    if (args.assignPublicIp === false && args.subnetIds === undefined) {
+        invalid("assignPublicIp", "is false, but the farm's own VPC has no NAT gateway, so hosts could reach no registry; give subnetIds of private subnets behind a NAT gateway");
     }
     if (args.subnetIds !== undefined && args.subnetIds.length === 0) invalid("subnetIds", "is empty; give one or more subnets, or leave it unset for the farm's own VPC");
     const unknown = s.repositories.filter((r) => !ISTIO_IMAGES.includes(r));
