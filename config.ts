@@ -9,6 +9,7 @@ import { FarmConfig, readFarmConfig } from "./config/farm";
 import { ClusterConfig, readClusterConfig } from "./config/cluster";
 import { MeshConfig, readMeshConfig } from "./config/mesh";
 import { BuildConfig, readBuildConfig } from "./config/build";
+import { farmFacts, FarmSource, readFarmSource, StackOutputReader } from "./config/farm-source";
 
 export { ConfigError } from "./config/reader";
 
@@ -26,6 +27,8 @@ export interface StackConfig {
     // build: IstioImageBuild settings (config/build.ts)
     /** Undefined when the stack has no "build" part. */
     build?: BuildConfig;
+    /** The build's farm: this stack's, or another stack's `farmCore` (undefined without a build). */
+    buildFarm?: FarmSource;
 
     // cluster: GkeArmCluster settings (config/cluster.ts)
     cluster: ClusterConfig;
@@ -61,15 +64,16 @@ function checkMeshFitsBuild(r: ConfigReader, mesh: MeshConfig, build: BuildConfi
     }
 }
 
-export function loadConfig(): StackConfig {
+/**
+ * Reads and checks the stack's config. `readStackOutput` reads an output of another stack (a farm named by
+ * `armfarm:buildFarmStack`), which the checks of the build need.
+ */
+export async function loadConfig(readStackOutput: StackOutputReader): Promise<StackConfig> {
     const r = new ConfigReader("armfarm");
     const parts = new Set(r.stringList("parts", { default: [...PARTS], oneOf: PARTS, minItems: 1 }) as Part[]);
-    if (parts.has("build") && !parts.has("farm")) {
-        r.fail("parts", `${show([...parts])} has "build" without "farm"; a build runs on the farm's hosts, so add "farm"`);
-    }
 
     const aws = r.namespaceReader("aws");
-    const awsRegion = parts.has("farm")
+    const awsRegion = parts.has("farm") || parts.has("build")
         ? aws.string("region", { pattern: AWS_REGION, accepted: AWS_REGION_ACCEPTED })
         : "";
     const farm = readFarmConfig(r);
@@ -77,7 +81,12 @@ export function loadConfig(): StackConfig {
     // build section
     // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
     const problemsBeforeBuild = r.problems.length;
-    const buildConfig = readBuildConfig(r, farm, parts.has("cluster"));
+    const buildFarm = parts.has("build") ? await readFarmSource(r, [...parts], readStackOutput) : undefined;
+    if (!parts.has("build")) ["buildFarmStack", "buildFarm"].forEach((key) => r.isSet(key));
+    if (buildFarm?.kind === "elsewhere" && awsRegion && buildFarm.core.region !== awsRegion) {
+        aws.fail("region", `${show(awsRegion)} is not the region of ${buildFarm.farm}, ${show(buildFarm.core.region)}; a build launches its hosts in the farm's subnets, so deploy it there`);
+    }
+    const buildConfig = readBuildConfig(r, farmFacts(buildFarm ?? { kind: "own" }, farm), parts.has("cluster"));
     if (!parts.has("build")) r.problems.splice(problemsBeforeBuild);
     const build = parts.has("build") ? buildConfig : undefined;
 
@@ -99,6 +108,7 @@ export function loadConfig(): StackConfig {
         farm,
         cluster,
         build,
+        buildFarm,
 
         mesh,
     };

@@ -10,7 +10,7 @@ import { IstioMesh } from "./components/k8s/mesh";
 import { ArtifactRegistryTarget, IstioImageBuild } from "./components/aws/build";
 
 export = async () => {
-    const config = loadConfig();
+    const config = await loadConfig(stackOutputs());
     const outputs: Record<string, unknown> = {};
 
     // GravitonBuildFarm: network, host role, ECR repositories, launch template, logs
@@ -19,6 +19,8 @@ export = async () => {
         const { dockerHub, ...farmSettings } = config.farm;
         farm = new GravitonBuildFarm("farm", { ...farmSettings, dockerHubCredential: dockerHub });
         Object.assign(outputs, {
+            // Everything a build in another stack needs, as one value (armfarm:buildFarmStack, or ESC).
+            farmCore: farm.core,
             farmHub: farm.hub,
             farmRepositoryUrls: farm.repositoryUrls,
             farmLaunchTemplateId: farm.launchTemplateId,
@@ -67,10 +69,11 @@ export = async () => {
 
     // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
     let build: IstioImageBuild | undefined;
-    if (config.build && farm) {
+    if (config.build && config.buildFarm) {
         const { publishTo, ...settings } = config.build;
         build = new IstioImageBuild("build", {
-            farm,
+            // This stack's farm, or another stack's farmCore.
+            farm: config.buildFarm.kind === "own" ? farm! : config.buildFarm.core,
             ...settings,
             artifactRegistry: publishTo === "artifact-registry" ? clusterPushTarget(cluster!) : undefined,
             // The wait asks AWS with the same profile as the AWS provider, when the stack names one.
@@ -123,6 +126,16 @@ export = async () => {
 
     return outputs;
 };
+
+/** Reads other stacks' outputs, through one StackReference per stack, named after the stack. */
+function stackOutputs(): (stack: string, output: string) => Promise<unknown> {
+    const references = new Map<string, pulumi.StackReference>();
+    return async (stack, output) => {
+        if (!references.has(stack)) references.set(stack, new pulumi.StackReference(stack, { name: stack }));
+        const details = await references.get(stack)!.getOutputDetails(output);
+        return details.value ?? details.secretValue;
+    };
+}
 
 /** The cluster's hub and the federation the farm's hosts push to it with. */
 function clusterPushTarget(cluster: GkeArmCluster): ArtifactRegistryTarget {

@@ -5,7 +5,6 @@ import {
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, supportsMirror, VARIANTS, Variant, defaultTag, imagesMissingFrom, imagesOf,
 } from "../components/aws/build-data";
 import { ISTIO_IMAGES } from "../components/aws/farm-data";
-import { FarmConfig } from "./farm";
 import { ConfigReader, show } from "./reader";
 import { GIT_SHA, GIT_SHA_ACCEPTED } from "./formats";
 
@@ -37,8 +36,28 @@ export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
 
 const RELEASE_ACCEPTED = "an Istio release version such as 1.30.3";
 
+/**
+ * What the build's checks need of its farm, and whom a problem with it names: the stack's own farm keys, or the
+ * key that names a farm of another stack (whose keys live in that stack).
+ */
+export interface FarmFacts {
+    instanceType: string;
+    /** Undefined: the x86 type of `instanceType`. */
+    amd64InstanceType?: string;
+    rootVolumeGiB: number;
+    repositories: string[];
+    /** Set for a farm of another stack: the key that names it, and how to say which farm it is. */
+    elsewhere?: { key: string; farm: string };
+}
+
+/** Reports a problem with a fact of the farm, on the farm's own key, or on the key that names the other farm. */
+function farmProblem(r: ConfigReader, farm: FarmFacts, ownKey: string, problem: string, fix: string): void {
+    if (farm.elsewhere) r.fail(farm.elsewhere.key, `${farm.elsewhere.farm}: ${problem}; in that stack, armfarm:${ownKey}: ${fix}`);
+    else r.fail(ownKey, `${problem}; ${fix}`);
+}
+
 /** `withCluster`: the stack holds the cluster, whose hub is then where the build publishes unless told otherwise. */
-export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: boolean): BuildConfig {
+export function readBuildConfig(r: ConfigReader, farm: FarmFacts, withCluster: boolean): BuildConfig {
     const mode = r.string("buildMode", { default: "mirror", oneOf: BUILD_MODES }) as BuildMode;
     const building = mode === "prebuilt-envoy" || mode === "from-source";
     const istioRelease = r.optionalString("buildIstioRelease", { pattern: ISTIO_RELEASE, accepted: RELEASE_ACCEPTED });
@@ -59,14 +78,15 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: 
     if (mode === "from-source") {
         if (proxySha === undefined) r.fail("buildProxySha", `is not set; buildMode "from-source" builds envoy from istio/proxy at this commit, so ${GIT_SHA_ACCEPTED} is required`);
         if (Number.isSafeInteger(farm.rootVolumeGiB) && farm.rootVolumeGiB < FROM_SOURCE_MIN_VOLUME_GIB) {
-            r.fail("farmRootVolumeGiB", `${farm.rootVolumeGiB} GiB is too small for buildMode "from-source" (an envoy Bazel tree, the build-tools images and Istio's caches on each host); use at least ${FROM_SOURCE_MIN_VOLUME_GIB}`);
+            farmProblem(r, farm, "farmRootVolumeGiB", `${farm.rootVolumeGiB} GiB is too small for buildMode "from-source" (an envoy Bazel tree, the build-tools images and Istio's caches on each host)`,
+                `use at least ${FROM_SOURCE_MIN_VOLUME_GIB}`);
         }
         const hosts: [string, string | undefined][] = [["farmInstanceType", farm.instanceType], ["farmAmd64InstanceType", farm.amd64InstanceType ?? x86TwinOf(farm.instanceType)]];
         for (const [key, type] of hosts) {
             const memory = type ? instanceMemoryGiB(type) : undefined;
             if (memory !== undefined && memory < FROM_SOURCE_MIN_MEMORY_GIB) {
-                r.fail(key, `${show(type)}${key === "farmAmd64InstanceType" && !farm.amd64InstanceType ? " (the x86 type of armfarm:farmInstanceType)" : ""} has ${memory} GiB, ` +
-                    `too little to compile envoy for buildMode "from-source"; use a type with at least ${FROM_SOURCE_MIN_MEMORY_GIB} GiB, such as ${key === "farmInstanceType" ? "m6g.4xlarge" : "m6i.4xlarge"}`);
+                farmProblem(r, farm, key, `${show(type)}${key === "farmAmd64InstanceType" && !farm.amd64InstanceType ? " (the x86 type of armfarm:farmInstanceType)" : ""} has ${memory} GiB, ` +
+                    `too little to compile envoy for buildMode "from-source"`, `use a type with at least ${FROM_SOURCE_MIN_MEMORY_GIB} GiB, such as ${key === "farmInstanceType" ? "m6g.4xlarge" : "m6i.4xlarge"}`);
             }
         }
     }
@@ -97,11 +117,12 @@ export function readBuildConfig(r: ConfigReader, farm: FarmConfig, withCluster: 
 }
 
 /** The images to publish: the farm's repositories unless a subset is named. */
-function readImages(r: ConfigReader, farm: FarmConfig): string[] {
+function readImages(r: ConfigReader, farm: FarmFacts): string[] {
     const images = r.stringList("buildImages", { default: [] });
+    const whose = farm.elsewhere ? `${farm.elsewhere.farm}'s repositories` : "armfarm:farmRepositories";
     for (const image of images) {
         if (!farm.repositories.includes(image)) {
-            r.fail("buildImages", `${show(image)} is not one of the farm's repositories; use images from armfarm:farmRepositories (${farm.repositories.join(", ")})`);
+            r.fail("buildImages", `${show(image)} is not one of the farm's repositories; use images from ${whose} (${farm.repositories.join(", ")})`);
         }
     }
     return images.length > 0 ? images : [...farm.repositories];

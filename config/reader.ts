@@ -180,6 +180,18 @@ export class ConfigReader {
         return items;
     }
 
+    /** A structured value (an object or list in the stack file or an ESC environment, passed as JSON); undefined when unset. */
+    json(key: string): unknown {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return undefined;
+        try {
+            return JSON.parse(value);
+        } catch {
+            this.fail(key, `${show(value)} is not accepted; expected a structured value (a YAML map)`);
+            return undefined;
+        }
+    }
+
     /**
      * Reports every key of this namespace that is set but that no reader asked for: a misspelt key is
      * otherwise a setting that silently never happens.

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR } from "./harness";
+import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR, scriptEnv, waitSettings } from "./harness";
 import { buildDocumentContent } from "../components/aws/build-document";
 import { stableHex } from "../scripts/plan/mocks/fake";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
@@ -17,18 +17,6 @@ const WAIT = "command:local:Command";
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ACCOUNT = "123456789012";
 
-/** The build script's environment as the document exports it. */
-function scriptEnv(view: PlanView): Record<string, string> {
-    const content = JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string);
-    const lines: string[] = content.mainSteps[0].inputs.runCommand;
-    return Object.fromEntries(lines.map((l) => /^export (ARMFARM_\w+)='(.*)'$/.exec(l)).filter((m) => m !== null)
-        .map((m) => [m![1], m![2]]));
-}
-
-/** The settings the wait command runs with. */
-function waitSettings(view: PlanView): Record<string, any> {
-    return JSON.parse((view.get(WAIT, "build-wait").inputs.environment as Record<string, string>).ARMFARM_BUILD_WAIT);
-}
 
 const runOf = (view: PlanView) => (view.outputs.buildKey as string).slice(0, 12);
 

@@ -23,8 +23,9 @@ describe("stack config", () => {
         assert.match(message, /armfarm:farmSubnetCidr: "10.99.0.0\/24" is not inside armfarm:farmVpcCidr "10.40.0.0\/16"/);
     });
 
-    it("refuses a build without the farm it runs on", async () => {
-        assert.match(await planError({ "armfarm:parts": ["build"] }), /armfarm:parts: \["build"\] has "build" without "farm"/);
+    it("refuses a build without the farm it runs on, here or in another stack", async () => {
+        assert.match(await planError({ "armfarm:parts": ["build"] }),
+            /armfarm:parts: \["build"\] has "build" without "farm", and neither armfarm:buildFarmStack nor armfarm:buildFarm names the farm of another stack/);
     });
 
     it("refuses an unknown part and an empty part list", async () => {

@@ -155,7 +155,7 @@ describe("GravitonBuildFarm", () => {
         });
 
         it("gives hosts a public address in its own VPC, and in existing subnets only as the subnet or farmAssignPublicIp says", async () => {
-            const publicIp = (view: PlanView) => ["farm-hosts", "farm-hosts-amd64"].map((n) => view.get(LT, n).inputs.networkInterfaces[0].associatePublicIpAddress);
+            const publicIp = (view: PlanView) => ["farm-hosts", "farm-hosts-amd64"].map((n) => (view.get(LT, n).inputs as any).networkInterfaces[0].associatePublicIpAddress);
             // The farm's own VPC has an internet gateway and no NAT: a host needs its public address to reach a registry.
             assert.deepStrictEqual(publicIp(dev), ["true", "true"]);
             const subnets = { "armfarm:farmSubnetIds": ["subnet-0abc12345def67890"] };
@@ -163,7 +163,7 @@ describe("GravitonBuildFarm", () => {
             // subnet behind a NAT gateway gives none), and the policy pack's public-IP advice stays quiet.
             const followsSubnet = await plan(subnets);
             assert.deepStrictEqual(publicIp(followsSubnet), [undefined, undefined]);
-            assert.ok(!("associatePublicIpAddress" in followsSubnet.get(LT, "farm-hosts").inputs.networkInterfaces[0]));
+            assert.ok(!("associatePublicIpAddress" in launchTemplate(followsSubnet).networkInterfaces[0]));
             const template = followsSubnet.get(LT, "farm-hosts");
             assert.deepStrictEqual(violations(buildHostPublicIp, resource(LT, template.inputs)), []);
             assert.strictEqual(violations(buildHostPublicIp, resource(LT, launchTemplate(dev))).length, 1);

@@ -7,6 +7,7 @@ import * as path from "path";
 import { runPlan, Plan, PlannedResource } from "../scripts/plan/engine";
 import { MockOverrides } from "../scripts/plan/mocks";
 import { asConfigString, loadStackConfig } from "../scripts/plan/stack-config";
+import { StackReferences } from "../scripts/plan/stack-reference";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -15,9 +16,13 @@ export type Overrides = Record<string, unknown>;
 
 export interface PlanOptions {
     stack?: string;
+    /** The stack file, relative to the project; default `Pulumi.<stack>.yaml`. */
+    file?: string;
     mocks?: MockOverrides;
     /** Keys whose values the CLI would pass as secrets (set with `pulumi config set --secret`). */
     secretKeys?: string[];
+    /** The outputs of stacks the program reads with a StackReference, by the stack's full name (as --ref gives them). */
+    refs?: StackReferences;
 }
 
 export class PlanView {
@@ -72,9 +77,9 @@ export function dependsOnTransitively(view: PlanView, resource: PlannedResource,
     return false;
 }
 
-/** The dev stack's config with overrides applied, as the CLI would pass it. */
-export function devConfig(overrides: Overrides = {}, stack = "dev") {
-    const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+/** The dev stack's config (or another stack file's) with overrides applied, as the CLI would pass it. */
+export function devConfig(overrides: Overrides = {}, stack = "dev", file = `Pulumi.${stack}.yaml`) {
+    const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, file));
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) delete config.values[key];
         else config.values[key] = asConfigString(value);
@@ -85,9 +90,9 @@ export function devConfig(overrides: Overrides = {}, stack = "dev") {
 /** Runs the program for the dev stack with `overrides` and returns what it registered. */
 export async function plan(overrides: Overrides = {}, options: PlanOptions = {}): Promise<PlanView> {
     const stack = options.stack ?? "dev";
-    const config = devConfig(overrides, stack);
+    const config = devConfig(overrides, stack, options.file);
     config.secretKeys = [...new Set([...config.secretKeys, ...(options.secretKeys ?? [])])].sort();
-    const result = await runPlan({ projectDir: PROJECT_DIR, stack, config, mocks: options.mocks });
+    const result = await runPlan({ projectDir: PROJECT_DIR, stack, config, mocks: options.mocks, stackReferences: options.refs });
     return new PlanView(result);
 }
 
@@ -107,4 +112,17 @@ export function planningWith(base: Overrides) {
         plan: (overrides: Overrides = {}, options?: PlanOptions) => plan({ ...base, ...overrides }, options),
         planError: (overrides: Overrides = {}, options?: PlanOptions) => planError({ ...base, ...overrides }, options),
     };
+}
+
+/** The build script's environment as the build's document exports it. */
+export function scriptEnv(view: PlanView, document = "build-build"): Record<string, string> {
+    const content = JSON.parse(view.get("aws:ssm/document:Document", document).inputs.content as string);
+    const lines: string[] = content.mainSteps[0].inputs.runCommand;
+    return Object.fromEntries(lines.map((l) => /^export (ARMFARM_\w+)='(.*)'$/.exec(l)).filter((m) => m !== null)
+        .map((m) => [m![1], m![2]]));
+}
+
+/** The settings the build's wait command runs with. */
+export function waitSettings(view: PlanView): Record<string, any> {
+    return JSON.parse((view.get("command:local:Command", "build-wait").inputs.environment as Record<string, string>).ARMFARM_BUILD_WAIT);
 }

@@ -5,6 +5,8 @@ import * as YAML from "yaml";
 import { planError, PROJECT_DIR } from "./harness";
 
 const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+/** Keys whose absence has a meaning no value of their type has: no default, and the description says what unset does. */
+const UNSET_MEANS_SOMETHING = ["farmAssignPublicIp", "buildFarm"];
 const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
 
 describe("the Pulumi project", () => {
@@ -23,10 +25,13 @@ describe("the Pulumi project", () => {
         const declared = Object.keys(project.config).sort();
         assert.deepStrictEqual(declared, known);
         for (const [key, decl] of Object.entries<any>(project.config)) {
-            assert.ok(["string", "integer", "boolean", "array"].includes(decl.type), `${key}: type ${decl.type}`);
+            assert.ok(["string", "integer", "boolean", "array", "object"].includes(decl.type), `${key}: type ${decl.type}`);
             if (decl.type === "array") assert.ok(decl.items?.type, `${key}: array without items`);
             // A secret has no default: Pulumi would keep it in the project file in clear.
-            assert.ok(decl.secret === true ? !("default" in decl) : "default" in decl, `${key}: a default, unless it is a secret`);
+            // A secret has no default, and neither has a key whose absence means something of its own (the CLI
+            // passes a project default to the program as if the stack set it): its description says what.
+            if (UNSET_MEANS_SOMETHING.includes(key)) assert.match(decl.description, /\bUnset\b/, `${key}: what unset means`);
+            assert.ok(decl.secret === true || UNSET_MEANS_SOMETHING.includes(key) ? !("default" in decl) : "default" in decl, `${key}: a default, unless it is a secret`);
             assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} has no description`);
         }
     });

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BUILD_HOST_TAG, ENVOY_AMD64_HOST_ROLE } from "./farm-data";
-import { GravitonBuildFarm } from "./farm";
+import { BuildFarm } from "./farm-core";
 import { RunGroups } from "./build-run-control";
 
 /** The tag that names a build run on its host; the SSM association targets hosts by it. */
@@ -24,7 +24,7 @@ export const ENVOY_AMD64_ROLE = "envoy-amd64";
  * From-source's x86 host: one on-demand host of the farm's amd64 type, from its amd64 launch template, in the
  * farm's subnets whose zone offers that type. It builds amd64 envoy natively beside the Graviton host.
  */
-export function createEnvoyAmd64Host(name: string, runId: string, farm: GravitonBuildFarm,
+export function createEnvoyAmd64Host(name: string, runId: string, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
     return hostGroup(`${name}-host-${ENVOY_AMD64_ROLE}`, hostGroupNames(name, runId).amd64, `${runId}-${ENVOY_AMD64_ROLE}`, farm,
         { types: [farm.amd64InstanceType], spot: false, desired: 1 }, tags, opts,
@@ -32,7 +32,7 @@ export function createEnvoyAmd64Host(name: string, runId: string, farm: Graviton
             launchTemplateId: farm.amd64LaunchTemplateId,
             launchTemplateVersion: farm.amd64LaunchTemplateVersion,
             role: ENVOY_AMD64_HOST_ROLE,
-            subnetIds: farm.amd64SubnetIds.apply((ids) => {
+            subnetIds: pulumi.output(farm.amd64SubnetIds).apply((ids) => {
                 if (ids.length === 0) throw new Error(`no subnet of the farm is in a zone that offers ${farm.amd64InstanceType} (armfarm:farmAmd64InstanceType); name an x86 type its zones offer`);
                 return ids;
             }),
@@ -48,7 +48,7 @@ export function createEnvoyAmd64Host(name: string, runId: string, farm: Graviton
  * same-size equivalents of other Graviton generations that every zone of the farm offers (price-capacity-optimized).
  * A spot interruption mid-build makes the group launch a replacement, on which the association runs again.
  */
-export function createBuildHost(name: string, runId: string, farm: GravitonBuildFarm,
+export function createBuildHost(name: string, runId: string, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
     return hostGroup(`${name}-host`, hostGroupNames(name, runId).spot, runId, farm,
         farm.spot ? { types: farm.spotInstanceTypes, spot: true, desired: 1 } : { types: [farm.instanceType], spot: false, desired: 1 },
@@ -56,13 +56,13 @@ export function createBuildHost(name: string, runId: string, farm: GravitonBuild
 }
 
 /** The on-demand group a spot run falls back to: the farm's instance type, no host until the fallback asks. */
-export function createOnDemandStandby(name: string, runId: string, farm: GravitonBuildFarm,
+export function createOnDemandStandby(name: string, runId: string, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
     return hostGroup(`${name}-host-on-demand`, hostGroupNames(name, runId).onDemand, runId, farm,
         { types: [farm.instanceType], spot: false, desired: 0 }, tags, opts);
 }
 
-function hostGroup(resourceName: string, groupName: string, runTag: string, farm: GravitonBuildFarm,
+function hostGroup(resourceName: string, groupName: string, runTag: string, farm: BuildFarm,
     capacity: { types: pulumi.Input<string[]>; spot: boolean; desired: number }, tags: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
     from: { launchTemplateId: pulumi.Input<string>; launchTemplateVersion: pulumi.Input<number>; subnetIds: pulumi.Input<string[]>; role: string } =

@@ -12,12 +12,15 @@ import { createRunControl } from "./build-run-control";
 import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument } from "./build-document";
 import { createBuildWait } from "./build-wait/command";
 import { BinaryMachines, BuildResult, parseResult } from "./build-wait/result";
-import { GravitonBuildFarm } from "./farm";
+import { BuildFarm } from "./farm-core";
 import { HOST_LOG_DIR } from "./user-data";
 
 export interface IstioImageBuildArgs {
-    /** The farm whose launch template, repositories, role and log group the build uses. Required. */
-    farm: GravitonBuildFarm;
+    /**
+     * The farm whose launch templates, subnets, repositories, role and log group the build uses: a
+     * GravitonBuildFarm, or the same values from another stack (its `farmCore` output). Required.
+     */
+    farm: BuildFarm;
     /** `mirror`, `prebuilt-envoy` or `from-source`. Default `mirror`. */
     mode?: BuildMode;
     /** The Istio release to mirror, 1.15 or later (mode `mirror`). Default none. */
@@ -109,7 +112,8 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const resultPath = `${farm.resultRoot}/${name}/${runId}`;
         const logLocation = pulumi.interpolate`CloudWatch Logs group ${farm.logGroupName}, stream <host>/armfarm, lines tagged armfarm-build-${runId}; print them with: aws logs tail ${farm.logGroupName} --since 2d --filter-pattern '"armfarm-build-${runId}"'`;
         const groups = hostGroupNames(name, runId);
-        const { partition, region, accountId } = farm.context;
+        const context = { partition: pulumi.output(farm.partition), region: pulumi.output(farm.region), accountId: pulumi.output(farm.accountId) };
+        const { partition, region, accountId } = context;
         const instanceArnPrefix = pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/`;
 
         const target = publishTarget(farm, args.artifactRegistry);
@@ -126,9 +130,9 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         // The run's end rule (and on spot its fallback), and the host role's rights, are in place before any host
         // of the run launches: no end and no refused launch goes unheard, no host boots without its rights.
         const control = createRunControl(name, {
-            runId, groups, spot: farm.spot, envoyAmd64, associationIds: associations.map((a) => a.associationId), context: farm.context, tags,
+            runId, groups, spot: farm.spot, envoyAmd64, associationIds: associations.map((a) => a.associationId), context, tags,
         }, parent);
-        const hostOpts = { parent: this, dependsOn: [...associations, ...control.ready, ...farm.hostRoleReady] };
+        const hostOpts = { parent: this, dependsOn: [...associations, ...control.ready, ...(farm.hostRoleReady ?? [])] };
         const hosts = [
             createBuildHost(name, runId, farm, tags, hostOpts),
             ...(farm.spot ? [createOnDemandStandby(name, runId, farm, tags, hostOpts)] : []),
@@ -250,8 +254,8 @@ interface PublishTarget {
 }
 
 /** Where the images go: the farm's ECR hub, or an Artifact Registry hub reached by federation. */
-function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarget): PublishTarget {
-    if (!registry) return { hub: farm.hub, registry: farm.registry };
+function publishTarget(farm: BuildFarm, registry?: ArtifactRegistryTarget): PublishTarget {
+    if (!registry) return { hub: pulumi.output(farm.hub), registry: pulumi.output(farm.registry) };
     const hub = pulumi.output(registry.hub);
     return {
         hub,
@@ -262,9 +266,9 @@ function publishTarget(farm: GravitonBuildFarm, registry?: ArtifactRegistryTarge
 }
 
 /** The build script's environment: everything it needs, nothing secret. */
-function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: GravitonBuildFarm,
+function buildEnvironment(s: Settings, runId: string, key: string, resultPath: string, farm: BuildFarm,
     target: PublishTarget, instanceArnPrefix: pulumi.Output<string>): pulumi.Output<BuildEnvironment> {
-    return pulumi.all([target.hub, target.registry, target.federation, farm.context.region, instanceArnPrefix, farm.dockerHubParameterName, farm.cacheBucketName])
+    return pulumi.all([target.hub, target.registry, target.federation, farm.region, instanceArnPrefix, farm.dockerHubParameterName, farm.cacheBucketName])
         .apply(([hub, registry, federation, region, arnPrefix, dockerHubParameter, cacheBucket]) => {
             const env: BuildEnvironment = {
                 ARMFARM_BUILD_MODE: s.mode,

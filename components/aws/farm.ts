@@ -7,6 +7,7 @@ import { createNetwork } from "./farm-network";
 import { BUILD_RESULT_ROOT, createHostRole, createLaunchTemplate } from "./farm-hosts";
 import { MAX_FARM_ZONES } from "./zones";
 import { createBuildCache } from "./farm-cache";
+import { BuildFarm, FarmCore, farmCoreOf } from "./farm-core";
 import { isIpv4Cidr } from "../cidr";
 
 export interface GravitonBuildFarmArgs {
@@ -66,7 +67,11 @@ export interface GravitonBuildFarmArgs {
  * repositories, log group and results, ECR repositories for the Istio images, and a launch template for arm64
  * Ubuntu build hosts. Hosts are launched per build (IstioImageBuild) and reached through SSM only.
  */
-export class GravitonBuildFarm extends pulumi.ComponentResource {
+export class GravitonBuildFarm extends pulumi.ComponentResource implements BuildFarm {
+    /** The partition, region and account the farm is in. */
+    public readonly partition: pulumi.Output<string>;
+    public readonly region: pulumi.Output<string>;
+    public readonly accountId: pulumi.Output<string>;
     /** The registry host, such as `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
     public readonly registry: pulumi.Output<string>;
     /** The hub images are pushed under: `<registry>/<repositoryPrefix>` (Istio's `global.hub`). */
@@ -88,6 +93,9 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     public readonly logGroupArn: pulumi.Output<string>;
     public readonly hostRoleArn: pulumi.Output<string>;
     public readonly hostRoleName: pulumi.Output<string>;
+    public readonly instanceProfileArn: pulumi.Output<string>;
+    /** The hosts' root volume, in GiB. */
+    public readonly rootVolumeGiB: number;
     /** The subnets hosts launch in, one per zone, and their zones. */
     public readonly subnetIds: pulumi.Output<string[]>;
     public readonly zones: pulumi.Output<string[]>;
@@ -112,17 +120,21 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
     public readonly tags: Record<string, string>;
     /** What a build's hosts must wait for: the host role's policies, so a host never boots without its rights. */
     public readonly hostRoleReady: pulumi.Resource[];
+    /** All that a build needs of the farm, as one value for other stacks (the stack output `farmCore`). */
+    public readonly core: pulumi.Output<FarmCore>;
 
     constructor(name: string, args: GravitonBuildFarmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("armfarm:aws:GravitonBuildFarm", name, { ...args, dockerHubCredential: undefined }, opts);
         const settings = validate(args);
         this.instanceType = settings.instanceType;
         this.spot = settings.spot;
+        this.rootVolumeGiB = settings.rootVolumeGiB;
         this.repositoryNames = [...settings.repositories];
         this.tags = { ...args.tags, "armfarm:farm": name, "managed-by": "pulumi" };
 
         const parent = { parent: this };
         this.context = awsContext(parent);
+        ({ partition: this.partition, region: this.region, accountId: this.accountId } = this.context);
         const candidateTypes = settings.spot ? gravitonEquivalents(settings.instanceType) : [settings.instanceType];
         const network = createNetwork(name, { ...settings, candidateTypes }, args.subnetIds, this.tags, parent);
         const cache = createBuildCache(name, { expiryDays: settings.cacheExpiryDays, tags: this.tags }, parent);
@@ -152,6 +164,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.logGroupArn = logs.arn;
         this.hostRoleArn = role.role.arn;
         this.hostRoleName = role.role.name;
+        this.instanceProfileArn = role.profile.arn;
         this.hostRoleReady = [...role.policies, ...cache.ready];
         this.amd64LaunchTemplateId = amd64Template.id;
         this.amd64LaunchTemplateVersion = amd64Template.latestVersion;
@@ -163,6 +176,7 @@ export class GravitonBuildFarm extends pulumi.ComponentResource {
         this.securityGroupId = network.securityGroupId;
         this.spotInstanceTypes = network.instanceTypes;
         this.dockerHubParameterName = dockerHub?.name;
+        this.core = farmCoreOf(this);
         this.registerOutputs({
             registry: this.registry, hub: this.hub, repositoryUrls: this.repositoryUrls,
             launchTemplateId: this.launchTemplateId, logGroupName: this.logGroupName,
