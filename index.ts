@@ -47,6 +47,8 @@ export = async () => {
             masterCidr: c.masterCidr,
             masterAuthorizedNetworks: c.masterAuthorizedNetworks,
             registryName: c.registryName,
+            namePrefix: c.namePrefix,
+            labels: c.labels,
             // The farm's host role pushes to the hub; a cluster-only stack may name another role.
             buildHostRoleArn: farm?.hostRoleArn ?? c.pushRoleArn,
         });

@@ -3,6 +3,8 @@ import { GCP_REGION, GCP_ZONE, regionOf, RELEASE_CHANNELS } from "../components/
 import { boundsProblem, locationProblem, machineTypeProblem, MAX_POOL_NODES } from "../components/gcp/pool-rules";
 import { IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "../components/gcp/federation";
 import { NodePoolSpec } from "../components/gcp/node-pools";
+import { labelsProblem } from "../components/gcp/labels";
+import { NAME_PREFIX, NAME_PREFIX_ACCEPTED } from "../components/gcp/names";
 import { ConfigReader, show } from "./reader";
 import { cidrsOverlap, isIpv4Cidr, IPV4_CIDR_ACCEPTED } from "./formats";
 
@@ -24,7 +26,12 @@ export interface ClusterConfig {
     serviceCidr: string;
     masterCidr: string;
     masterAuthorizedNetworks: string[];
-    registryName: string;
+    /** The hub's repository id; undefined means `<namePrefix>-istio`. */
+    registryName?: string;
+    /** The stem of the GCP names unique in a project (`armfarm:namePrefix`); undefined means `armfarm-<stack>`. */
+    namePrefix?: string;
+    /** GCP labels for every resource that takes them (`armfarm:labels`). */
+    labels: Record<string, string>;
     /** An AWS role allowed to push to the hub when the farm is not in this stack. */
     pushRoleArn?: string;
 }
@@ -84,13 +91,22 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
         serviceCidr: cidrs.clusterServiceCidr,
         masterCidr: cidrs.clusterMasterCidr,
         masterAuthorizedNetworks,
-        registryName: r.string("clusterRegistryName", {
-            default: "istio",
+        registryName: r.optionalString("clusterRegistryName", {
             pattern: /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             accepted: "an Artifact Registry repository id: lowercase letters, digits and hyphens, starting with a letter",
         }),
+        namePrefix: r.optionalString("namePrefix", { pattern: NAME_PREFIX, accepted: NAME_PREFIX_ACCEPTED }),
+        labels: readLabels(r),
         pushRoleArn: r.optionalString("clusterPushRoleArn", { pattern: IAM_ROLE_ARN, accepted: IAM_ROLE_ARN_ACCEPTED }),
     };
+}
+
+/** `armfarm:labels`: GCP labels, checked as Google checks them (components/gcp/labels.ts). */
+function readLabels(r: ConfigReader): Record<string, string> {
+    const labels = r.stringMap("labels");
+    const problem = labelsProblem(labels);
+    if (problem) r.fail("labels", problem);
+    return labels;
 }
 
 function readPool(r: ConfigReader, arch: KubeArch, defaultType: string): NodePoolSpec {

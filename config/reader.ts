@@ -180,6 +180,23 @@ export class ConfigReader {
         return items;
     }
 
+    /** A map of strings, given in the stack file as a YAML mapping (passed as JSON, as `type: object` keys are). */
+    stringMap(key: string): Record<string, string> {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return {};
+        let map: unknown;
+        try {
+            map = JSON.parse(value);
+        } catch {
+            map = undefined;
+        }
+        if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.values(map).every((v) => typeof v === "string")) {
+            this.fail(key, `${show(value)} is not accepted; expected a mapping of names to strings, such as {team: mesh}`);
+            return {};
+        }
+        return map as Record<string, string>;
+    }
+
     /**
      * Reports every key of this namespace that is set but that no reader asked for: a misspelt key is
      * otherwise a setting that silently never happens.

@@ -416,7 +416,7 @@ describe("IstioImageBuild", () => {
 
         it("publishes under the cluster's hub and says so in its outputs", () => {
             assert.strictEqual(dev.outputs.hub, dev.outputs.clusterHub);
-            assert.match(dev.outputs.hub as string, /^us-central1-docker\.pkg\.dev\/armfarm-dev\/istio$/);
+            assert.match(dev.outputs.hub as string, /^us-central1-docker\.pkg\.dev\/armfarm-dev\/armfarm-dev-istio$/);
         });
 
         it("hands the script the registry host and the federation it exchanges the host role through, no key", () => {
@@ -434,7 +434,7 @@ describe("IstioImageBuild", () => {
                 asked.push(String(i.name));
                 return manifestsFor(String(i.name));
             } } } });
-            assert.ok(asked.includes("us-central1-docker.pkg.dev/armfarm-dev/istio/pilot:1.30.3-distroless"), asked.join(", "));
+            assert.ok(asked.includes("us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio/pilot:1.30.3-distroless"), asked.join(", "));
             assert.ok(!asked.some((ref) => ref.includes(".dkr.ecr.")), "nothing is read from ECR");
         });
 

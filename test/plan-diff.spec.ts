@@ -71,9 +71,9 @@ describe("offline plan diff", () => {
         const diff = diffPlans(base, head);
         const istiod = diff.changed.find((c) => c.name === "mesh-istiod-1-30-3")!;
         assert.deepStrictEqual(istiod.changes.find((c) => c.path === "values.global.hub"),
-            { path: "values.global.hub", kind: "update", old: "us-central1-docker.pkg.dev/armfarm-dev/istio", new: "docker.io/istio", secret: false });
+            { path: "values.global.hub", kind: "update", old: "us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio", new: "docker.io/istio", secret: false });
         assert.deepStrictEqual(istiod.replaceReasons, []);
-        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `us-central1-docker.pkg.dev/armfarm-dev/istio` | `docker.io/istio` |"));
+        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio` | `docker.io/istio` |"));
     });
 
     it("shows added node pools, and a pool replaced by a new machine type", async () => {

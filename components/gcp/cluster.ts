@@ -11,6 +11,8 @@ import { createFederation, IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "./federat
 import { clusterKubeconfig } from "./kubeconfig";
 import { enableClusterApis, enableFederationApis, needing } from "./apis";
 import { createWebhookFirewall } from "./webhook-firewall";
+import { labelsProblem } from "./labels";
+import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, scopedName } from "./names";
 
 export interface GkeArmClusterArgs {
     /** GCP project id of the cluster, registry and identities. Required. */
@@ -19,7 +21,13 @@ export interface GkeArmClusterArgs {
     region: string;
     /** A zone (zonal cluster) or the region (regional cluster). Default: the region. */
     location?: string;
-    /** GKE cluster name. Default `armfarm-<stack>`. */
+    /**
+     * The stem of every name that must be unique in the project: service accounts `<prefix>-nodes` and
+     * `<prefix>-push`, the Workload Identity pool `<prefix>-aws`, the firewall rule `<prefix>-mesh-webhooks` and
+     * the hub `<prefix>-istio`. Default `armfarm-<stack>` (lowercased, other characters as `-`).
+     */
+    namePrefix?: string;
+    /** GKE cluster name. Default: the name prefix. */
     clusterName?: string;
     /** Release channel that upgrades the control plane and nodes. Default `REGULAR`. */
     releaseChannel?: string;
@@ -39,17 +47,17 @@ export interface GkeArmClusterArgs {
     masterCidr?: string;
     /** CIDRs allowed to reach the control plane's public IP endpoint (the DNS endpoint is authorized by IAM). Default none. */
     masterAuthorizedNetworks?: string[];
-    /** Artifact Registry repository id of the hub. Default `istio`. */
+    /** Artifact Registry repository id of the hub. Default `<namePrefix>-istio`. */
     registryName?: string;
     /** The AWS role of the build hosts, allowed to push to the hub without a key. Default none (no federation). */
     buildHostRoleArn?: pulumi.Input<string>;
     /** The AWS account trusted by the federation. Default: the account of `buildHostRoleArn`. */
     awsAccountId?: pulumi.Input<string>;
-    /** Extra GCP labels on every resource that takes them. Default none. */
+    /** GCP labels on every resource that takes them (the hub, the cluster, the node VMs). Default none. */
     labels?: Record<string, string>;
 }
 
-type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccountId" | "labels" | "amd64Pool" | "arm64Pool">> & {
+type Settings = Required<Omit<GkeArmClusterArgs, "buildHostRoleArn" | "awsAccountId" | "amd64Pool" | "arm64Pool">> & {
     pools: Record<KubeArch, NodePoolSpec>;
 };
 
@@ -92,18 +100,18 @@ export class GkeArmCluster extends pulumi.ComponentResource {
     constructor(name: string, args: GkeArmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("armfarm:gcp:GkeArmCluster", name, args, opts);
         const s = validate(args);
-        const labels = { ...args.labels, "armfarm-cluster": s.clusterName, "managed-by": "pulumi" };
+        const labels = { ...s.labels, "armfarm-cluster": s.clusterName, "managed-by": "pulumi" };
         const parent = { parent: this };
 
         const apis = enableClusterApis(name, s.project, parent);
         const network = createNetwork(name, s, needing(parent, apis.compute));
-        const nodes = createNodeIdentity(name, s.project, s.clusterName, apis, parent);
+        const nodes = createNodeIdentity(name, s.project, s, apis, parent);
         const cluster = createControlPlane(name, { ...s, labels }, network, nodes, needing(parent, apis.container));
         const poolSettings = { project: s.project, location: s.location, diskSizeGb: s.diskSizeGb, labels };
         const pools = (["amd64", "arm64"] as const).map((arch) => ({
             arch, spec: s.pools[arch], pool: createNodePool(name, arch, s.pools[arch], poolSettings, cluster, nodes, needing(parent, apis.container)),
         }));
-        const webhooks = createWebhookFirewall(name, { project: s.project, network: network.network, masterCidr: s.masterCidr, nodeServiceAccount: nodes.email },
+        const webhooks = createWebhookFirewall(name, { project: s.project, namePrefix: s.namePrefix, network: network.network.id, masterCidr: s.masterCidr, nodeServiceAccounts: [nodes.email] },
             needing(parent, apis.compute));
         const hub = createHub(name, { project: s.project, region: s.region, repositoryId: s.registryName, labels }, nodes.email,
             needing(parent, apis.artifactregistry));
@@ -112,6 +120,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
             const federationApis = enableFederationApis(name, s.project, apis, parent);
             const federation = createFederation(name, {
                 project: s.project,
+                namePrefix: s.namePrefix,
                 clusterName: s.clusterName,
                 buildHostRoleArn: args.buildHostRoleArn,
                 awsAccountId: args.awsAccountId ?? pulumi.output(args.buildHostRoleArn).apply(accountOfChecked),
@@ -159,11 +168,17 @@ function validate(args: GkeArmClusterArgs): Settings {
         maxNodes: given?.maxNodes ?? 3,
         spot: given?.spot ?? false,
     });
+    const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
+    if (!NAME_PREFIX.test(namePrefix)) invalid("namePrefix", `${JSON.stringify(namePrefix)} is not accepted; use ${NAME_PREFIX_ACCEPTED}`);
+    const labelProblem = labelsProblem(args.labels ?? {});
+    if (labelProblem) invalid("labels", labelProblem);
     const s: Settings = {
         project: args.project,
         region: args.region,
         location: args.location ?? args.region,
-        clusterName: args.clusterName ?? `armfarm-${pulumi.getStack()}`,
+        namePrefix,
+        labels: args.labels ?? {},
+        clusterName: args.clusterName ?? namePrefix,
         releaseChannel: args.releaseChannel ?? "REGULAR",
         pools: { amd64: pool("amd64", args.amd64Pool), arm64: pool("arm64", args.arm64Pool) },
         diskSizeGb: args.diskSizeGb ?? 50,
@@ -172,7 +187,7 @@ function validate(args: GkeArmClusterArgs): Settings {
         serviceCidr: args.serviceCidr ?? "10.68.0.0/20",
         masterCidr: args.masterCidr ?? "172.16.0.32/28",
         masterAuthorizedNetworks: args.masterAuthorizedNetworks ?? [],
-        registryName: args.registryName ?? "istio",
+        registryName: args.registryName ?? scopedName(namePrefix, "istio", 63),
     };
     if (!(GCP_ZONE.test(s.location) || GCP_REGION.test(s.location)) || regionOf(s.location) !== s.region) {
         invalid("location", `${JSON.stringify(s.location)} is not the region ${s.region} or one of its zones`);
