@@ -104,7 +104,7 @@ export = async () => {
             // Nothing installs before the pools it schedules onto, and the rule that opens istiod's webhooks, exist.
             waitFor: cluster?.nodesReady,
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
-            replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
+            replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions, gatewayService: m.gatewayService,
         }, {
             // The stack's build publishes the images the mesh pulls (its hub and tag are known before they exist):
             // the preflight and the releases wait for it, whether the hub comes from the build or from config.
@@ -115,7 +115,8 @@ export = async () => {
             meshDefaultRevision: mesh.defaultRevision,
             meshRevisions: mesh.revisions,
             meshRevisionTags: mesh.revisionTags,
-            meshGatewayService: mesh.gatewayService,
+            // Only with a gateway (meshGatewayService external or internal).
+            ...(mesh.gatewayService && { meshGatewayService: mesh.gatewayService }),
             meshImages: mesh.images,
             meshVerifiedImages: mesh.verifiedImages,
             meshMtlsMode: mesh.mtlsMode,

@@ -16,7 +16,7 @@ const tables = (): MockTable[] => [
     awsMocks,
     registryMocks,
     withProjectApis(gcpMocks),
-    k8sMocks,
+    k8sMocks(),
     buildMocks,
 
 ];
@@ -49,7 +49,7 @@ export function makeMocks(overrides: MockOverrides = {}): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
             const mock = resources[args.type];
-            const extra = mock ? mock(args.name, args.inputs) : {};
+            const extra = mock ? mock(args.name, args.inputs, args.id) : {};
             const id = typeof extra.id === "string" ? extra.id : `${args.name}-${stableHex(8, args.type, args.name)}`;
             return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...extra } };
         },
