@@ -9,12 +9,11 @@ import { FarmConfig, readFarmConfig } from "./config/farm";
 import { ClusterConfig, readClusterConfig } from "./config/cluster";
 import { MeshConfig, readMeshConfig } from "./config/mesh";
 import { BuildConfig, readBuildConfig } from "./config/build";
+import { checkKeysOfParts, Part, PARTS } from "./config/parts";
 
 export { ConfigError } from "./config/reader";
 
-/** The parts a stack can hold; each works alone or fed by the one before it. */
-export const PARTS = ["farm", "build", "cluster", "mesh"] as const;
-export type Part = (typeof PARTS)[number];
+export { PARTS, Part } from "./config/parts";
 
 export interface StackConfig {
     /** The parts this stack deploys (`armfarm:parts`). */
@@ -91,6 +90,7 @@ export function loadConfig(): StackConfig {
     }
     if (parts.has("mesh") && build) checkMeshFitsBuild(r, mesh, build, parts.has("cluster"));
 
+    checkKeysOfParts(r, parts);
     r.checkUnknownKeys();
     r.throwIfInvalid();
     return {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { differsFromDeclaredDefault } from "./declared";
 
 /**
  * Whether the CLI passed a key as secret. The SDK answers it but marks the function internal (checked with
@@ -77,6 +78,13 @@ export class ConfigReader {
     /** True when the key is set in the stack (or by a project default). */
     isSet(key: string): boolean {
         return this.raw(key) !== undefined;
+    }
+
+    /** True when the stack (its file or ESC environment) sets the key to other than its declared default (declared.ts). */
+    isSetByStack(key: string): boolean {
+        // Not `raw`: asking whether a key is set does not make it one armfarm reads.
+        const value = this.config.get(key);
+        return value !== undefined && differsFromDeclaredDefault(this.full(key), value);
     }
 
     string(key: string, opts: Common<string> & { oneOf?: readonly string[]; pattern?: RegExp; accepted?: string } = {}): string {

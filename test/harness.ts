@@ -6,7 +6,8 @@ import * as assert from "assert";
 import * as path from "path";
 import { runPlan, Plan, PlannedResource } from "../scripts/plan/engine";
 import { MockOverrides } from "../scripts/plan/mocks";
-import { asConfigString, loadStackConfig } from "../scripts/plan/stack-config";
+import { asConfigString, loadStackConfig, readProjectFile } from "../scripts/plan/stack-config";
+import { Part, partOfKey } from "../config/parts";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -72,9 +73,27 @@ export function dependsOnTransitively(view: PlanView, resource: PlannedResource,
     return false;
 }
 
-/** The dev stack's config with overrides applied, as the CLI would pass it. */
+/**
+ * The dev stack's config with overrides applied, as the CLI would pass it. When the overrides name the parts, the
+ * stack file's keys of the parts left out go back to their declared defaults, as in a stack file written for those
+ * parts; keys the overrides set stay as they are.
+ */
 export function devConfig(overrides: Overrides = {}, stack = "dev") {
     const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+    const parts = overrides["armfarm:parts"];
+    if (Array.isArray(parts)) {
+        const declared = readProjectFile(PROJECT_DIR).config ?? {};
+        const defaults: Record<string, string> = Object.fromEntries(Object.entries(declared)
+            .filter(([, decl]) => typeof decl === "object" && decl !== null && "default" in decl)
+            .map(([key, decl]) => [`armfarm:${key}`, asConfigString((decl as { default: unknown }).default)]));
+        for (const key of Object.keys(config.values)) {
+            const part = key.startsWith("armfarm:") ? partOfKey(key.slice("armfarm:".length)) : undefined;
+            if (part && !parts.includes(part as Part) && !(key in overrides)) {
+                if (key in defaults) config.values[key] = defaults[key];
+                else delete config.values[key];
+            }
+        }
+    }
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) delete config.values[key];
         else config.values[key] = asConfigString(value);
