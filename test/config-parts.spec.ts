@@ -8,22 +8,26 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { runPlan } from "../scripts/plan/engine";
 import { loadStackConfig } from "../scripts/plan/stack-config";
-import { PROJECT_DIR } from "./harness";
+import { planStackFile, PROJECT_DIR } from "./harness";
 import { partOfKey } from "../config/parts";
 
 /** Plans a stack file with `config`, as `npm run plan -- --config FILE` does; resolves to the error, if any. */
 async function planFile(config: Record<string, unknown>): Promise<{ error?: string; values: Record<string, string> }> {
+    const values = stackValues(config);
+    try {
+        await planStackFile(config);
+        return { values };
+    } catch (err) {
+        return { error: (err as Error).message, values };
+    }
+}
+
+/** The config values the program gets for a stack file holding `config`: the project's defaults, then the file's. */
+function stackValues(config: Record<string, unknown>): Record<string, string> {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-parts-")), "Pulumi.team.yaml");
     fs.writeFileSync(file, YAML.stringify({ config }));
-    const stack = loadStackConfig(PROJECT_DIR, file);
-    try {
-        await runPlan({ projectDir: PROJECT_DIR, stack: "team", config: stack });
-        return { values: stack.values };
-    } catch (err) {
-        return { error: (err as Error).message, values: stack.values };
-    }
+    return loadStackConfig(PROJECT_DIR, file).values;
 }
 
 const MESH_ONLY = { "armfarm:parts": ["mesh"], "armfarm:meshHub": "docker.io/istio", "armfarm:meshTag": "1.30.3" };

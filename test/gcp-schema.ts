@@ -63,3 +63,33 @@ export function labelFieldsOf(token: string): string[] {
     }
     return found;
 }
+
+/** The fields of an output type @pulumi/gcp declares (a data source's result, or a nested block), with their types. */
+function outputFields(module: string, type: string): Map<string, string> {
+    if (type.endsWith("Result")) {
+        const file = fs.readdirSync(path.join(GCP_DIR, module)).find((f) => f.toLowerCase() === `${type.replace(/Result$/, "").toLowerCase()}.d.ts`);
+        const body = interfaceBody(fs.readFileSync(path.join(GCP_DIR, module, file ?? "missing"), "utf8"), type, "");
+        return new Map([...(body ?? "").matchAll(/^ {4}readonly (\w+)\??: (.*?);?$/gm)].map((m) => [m[1], m[2]]));
+    }
+    const outputs = fs.readFileSync(path.join(GCP_DIR, "types", "output.d.ts"), "utf8");
+    const body = interfaceBody(outputs.slice(outputs.indexOf(`\nexport declare namespace ${module} {\n`)), type, "    ");
+    return new Map(properties(body ?? "", "        ").map(([field, declared]) => [field, declared]));
+}
+
+/**
+ * Every field of `value`, an answer a mock gives for an invoke, as @pulumi/gcp declares the invoke's result `type`:
+ * each key one of its fields, and each block (`outputs.<module>.<Type>[]`) a list of objects of that type, all the
+ * way down. Returns what does not fit, as paths.
+ */
+export function misfits(value: Record<string, unknown>, module: string, type: string, at = type): string[] {
+    const fields = outputFields(module, type);
+    if (fields.size === 0) return [`${at}: @pulumi/gcp declares no ${type}`];
+    return Object.entries(value).flatMap(([key, v]) => {
+        const declared = fields.get(key);
+        if (declared === undefined) return [`${at}.${key}: not a field of ${type}`];
+        const block = new RegExp(`^outputs\\.${module}\\.(\\w+)\\[\\]$`).exec(declared);
+        if (!block) return [];
+        if (!Array.isArray(v)) return [`${at}.${key}: ${type} declares a list of ${block[1]}`];
+        return v.flatMap((item, i) => misfits(item as Record<string, unknown>, module, block[1], `${at}.${key}[${i}]`));
+    });
+}

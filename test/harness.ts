@@ -3,7 +3,10 @@
  * config (plus overrides), and look up what it registered.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { runPlan, Plan, PlannedResource } from "../scripts/plan/engine";
 import { MockOverrides } from "../scripts/plan/mocks";
 import { asConfigString, loadStackConfig, readProjectFile } from "../scripts/plan/stack-config";
@@ -126,4 +129,24 @@ export function planningWith(base: Overrides) {
         plan: (overrides: Overrides = {}, options?: PlanOptions) => plan({ ...base, ...overrides }, options),
         planError: (overrides: Overrides = {}, options?: PlanOptions) => planError({ ...base, ...overrides }, options),
     };
+}
+
+/**
+ * Plans a stack file holding `config` under the stack name `stack`, as `npm run plan -- --config FILE --stack NAME`
+ * does: the project's declared defaults, then the file's values.
+ */
+export async function planStackFile(config: Record<string, unknown>, stack = "team", options: PlanOptions = {}): Promise<PlanView> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-stack-")), `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    return new PlanView(await runPlan({ projectDir: PROJECT_DIR, stack, config: loadStackConfig(PROJECT_DIR, file), mocks: options.mocks }));
+}
+
+/** `planStackFile`, expected to fail; returns the error message. */
+export async function planStackFileError(config: Record<string, unknown>, stack = "team", options: PlanOptions = {}): Promise<string> {
+    try {
+        await planStackFile(config, stack, options);
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+    return assert.fail("expected the program to fail, but it planned");
 }

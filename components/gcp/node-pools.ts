@@ -90,7 +90,7 @@ export interface PoolSettings {
  * own are in `effectiveTaints`), so declaring none is what keeps a second `pulumi up` free of a diff.
  */
 export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec, s: PoolSettings,
-    cluster: gcp.container.Cluster, nodes: NodeIdentity, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
+    clusterName: pulumi.Input<string>, nodes: NodeIdentity, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
     if (gceArchOf(spec.machineType) !== arch) {
         throw new Error(`${spec.machineType} is not an ${arch} machine type`);
     }
@@ -99,7 +99,7 @@ export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec,
     const zones = nodeLocations?.length ?? (isZone(s.location) ? 1 : 3);
     return new gcp.container.NodePool(`${name}-${arch}`, {
         project: s.project,
-        cluster: cluster.name,
+        cluster: clusterName,
         location: s.location,
         namePrefix: `${arch}-`,
         nodeLocations,

@@ -6,6 +6,7 @@ import { gcpMocks } from "./gcp";
 import { k8sMocks } from "./k8s";
 import { buildMocks } from "./build";
 import { withProjectApis } from "./gcp-apis";
+import { ESTATE_ENABLED_APIS, gcpClusterMocks } from "./gcp-clusters";
 // Each domain adds its table below, one import and one entry a line.
 
 /**
@@ -15,7 +16,8 @@ import { withProjectApis } from "./gcp-apis";
 const tables = (): MockTable[] => [
     awsMocks,
     registryMocks,
-    withProjectApis(gcpMocks),
+    withProjectApis(gcpMocks, ESTATE_ENABLED_APIS),
+    gcpClusterMocks,
     k8sMocks(),
     buildMocks,
 
