@@ -10,12 +10,11 @@ import { ClusterConfig, readClusterConfig } from "./config/cluster";
 import { MeshConfig, readMeshConfig } from "./config/mesh";
 import { BuildConfig, readBuildConfig } from "./config/build";
 import { farmFacts, FarmSource, readFarmSource, StackOutputReader } from "./config/farm-source";
+import { checkKeysOfParts, Part, PARTS } from "./config/parts";
 
 export { ConfigError } from "./config/reader";
 
-/** The parts a stack can hold; each works alone or fed by the one before it. */
-export const PARTS = ["farm", "build", "cluster", "mesh"] as const;
-export type Part = (typeof PARTS)[number];
+export { PARTS, Part } from "./config/parts";
 
 export interface StackConfig {
     /** The parts this stack deploys (`armfarm:parts`). */
@@ -100,6 +99,7 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     }
     if (parts.has("mesh") && build) checkMeshFitsBuild(r, mesh, build, parts.has("cluster"));
 
+    checkKeysOfParts(r, parts);
     r.checkUnknownKeys();
     r.throwIfInvalid();
     return {

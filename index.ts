@@ -30,28 +30,36 @@ export = async () => {
         });
     }
 
-    // GkeArmCluster: amd64 + arm64 pools, registry, kubernetes provider
+    // GkeArmCluster: amd64 + arm64 pools (on a cluster of its own, or added to an existing one), registry, kubernetes provider
     let cluster: GkeArmCluster | undefined;
     if (config.parts.has("cluster")) {
         const c = config.cluster;
-        cluster = new GkeArmCluster("cluster", {
-            project: c.project,
-            region: c.region,
-            location: c.location,
-            clusterName: c.name,
-            releaseChannel: c.releaseChannel,
-            amd64Pool: c.pools.amd64,
+        const common = {
             arm64Pool: c.pools.arm64,
             diskSizeGb: c.diskSizeGb,
-            subnetCidr: c.subnetCidr,
-            podCidr: c.podCidr,
-            serviceCidr: c.serviceCidr,
-            masterCidr: c.masterCidr,
-            masterAuthorizedNetworks: c.masterAuthorizedNetworks,
             registryName: c.registryName,
+            namePrefix: c.namePrefix,
+            labels: c.labels,
             // The farm's host role pushes to the hub; a cluster-only stack may name another role.
             buildHostRoleArn: farm?.hostRoleArn ?? c.pushRoleArn,
-        });
+        };
+        cluster = new GkeArmCluster("cluster", c.existing
+            // An existing cluster has its own location, network and control plane; it gets the amd64 pool only when asked.
+            ? { ...common, existingCluster: c.existing, amd64Pool: c.existingAmd64Pool ? c.pools.amd64 : undefined }
+            : {
+                ...common,
+                project: c.project,
+                region: c.region,
+                location: c.location,
+                clusterName: c.name,
+                releaseChannel: c.releaseChannel,
+                amd64Pool: c.pools.amd64,
+                subnetCidr: c.subnetCidr,
+                podCidr: c.podCidr,
+                serviceCidr: c.serviceCidr,
+                masterCidr: c.masterCidr,
+                masterAuthorizedNetworks: c.masterAuthorizedNetworks,
+            });
         Object.assign(outputs, {
             clusterName: cluster.clusterName,
             clusterLocation: cluster.location,
@@ -106,7 +114,7 @@ export = async () => {
             // Nothing installs before the pools it schedules onto, and the rule that opens istiod's webhooks, exist.
             waitFor: cluster?.nodesReady,
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
-            replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions,
+            replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions, gatewayService: m.gatewayService,
         }, {
             // The stack's build publishes the images the mesh pulls (its hub and tag are known before they exist):
             // the preflight and the releases wait for it, whether the hub comes from the build or from config.
@@ -117,7 +125,8 @@ export = async () => {
             meshDefaultRevision: mesh.defaultRevision,
             meshRevisions: mesh.revisions,
             meshRevisionTags: mesh.revisionTags,
-            meshGatewayService: mesh.gatewayService,
+            // Only with a gateway (meshGatewayService external or internal).
+            ...(mesh.gatewayService && { meshGatewayService: mesh.gatewayService }),
             meshImages: mesh.images,
             meshVerifiedImages: mesh.verifiedImages,
             meshMtlsMode: mesh.mtlsMode,

@@ -3,15 +3,23 @@ import { GCP_REGION, GCP_ZONE, regionOf, RELEASE_CHANNELS } from "../components/
 import { boundsProblem, locationProblem, machineTypeProblem, MAX_POOL_NODES } from "../components/gcp/pool-rules";
 import { IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "../components/gcp/federation";
 import { NodePoolSpec } from "../components/gcp/node-pools";
+import { labelsProblem } from "../components/gcp/labels";
+import { NAME_PREFIX, NAME_PREFIX_ACCEPTED } from "../components/gcp/names";
+import { ExistingClusterRef } from "../components/gcp/existing-cluster";
 import { ConfigReader, show } from "./reader";
+import { readClusterAttachment } from "./existing-cluster";
 import { cidrsOverlap, isIpv4Cidr, IPV4_CIDR_ACCEPTED } from "./formats";
 
 /** The GKE cluster's settings (keys `armfarm:cluster*`, plus `gcp:project` and `gcp:region`). */
 export interface ClusterConfig {
-    /** GCP project id (`gcp:project`). */
+    /** GCP project id (`gcp:project`, or the existing cluster's). */
     project: string;
-    /** GCP region (`gcp:region`). */
+    /** GCP region (`gcp:region`, or the existing cluster's). */
     region: string;
+    /** A cluster made elsewhere to add the pools to (`armfarm:clusterExisting`); undefined: armfarm creates one. */
+    existing?: ExistingClusterRef;
+    /** With `existing`, add the amd64 pool too (`armfarm:clusterExistingAmd64Pool`). */
+    existingAmd64Pool: boolean;
     /** A zone or the region; empty config means the region (a regional cluster). */
     location: string;
     /** GKE cluster name; empty means armfarm-<stack>. */
@@ -24,7 +32,12 @@ export interface ClusterConfig {
     serviceCidr: string;
     masterCidr: string;
     masterAuthorizedNetworks: string[];
-    registryName: string;
+    /** The hub's repository id; undefined means `<namePrefix>-istio`. */
+    registryName?: string;
+    /** The stem of the GCP names unique in a project (`armfarm:namePrefix`); undefined means `armfarm-<stack>`. */
+    namePrefix?: string;
+    /** GCP labels for every resource that takes them (`armfarm:labels`). */
+    labels: Record<string, string>;
     /** An AWS role allowed to push to the hub when the farm is not in this stack. */
     pushRoleArn?: string;
 }
@@ -34,13 +47,16 @@ const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** Reads and checks the cluster keys. Unless the `cluster` part is on, the GCP provider keys are not required. */
 export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterConfig {
     const gcp = r.namespaceReader("gcp");
-    const project = enabled
+    const { existing, amd64Pool: existingAmd64Pool } = readClusterAttachment(r, gcp, enabled);
+    // An existing cluster names its project and location; a cluster armfarm creates takes them from the provider's keys.
+    const project = existing?.project ?? (enabled
         ? gcp.string("project", { pattern: PROJECT_ID, accepted: "a GCP project id such as armfarm-dev (6-30 lowercase letters, digits, hyphens)" })
-        : "";
-    const region = enabled ? gcp.string("region", { pattern: GCP_REGION, accepted: "a GCP region such as us-central1" }) : "";
+        : "");
+    const region = existing ? regionOf(existing.location) : enabled ? gcp.string("region", { pattern: GCP_REGION, accepted: "a GCP region such as us-central1" }) : "";
 
-    const location = r.string("clusterLocation", { default: "" }) || region;
-    if (enabled && region && GCP_REGION.test(region) && location !== region) {
+    const configured = r.string("clusterLocation", { default: "" });
+    const location = existing?.location ?? (configured || region);
+    if (!existing && enabled && region && GCP_REGION.test(region) && location !== region) {
         if (!GCP_ZONE.test(location) || regionOf(location) !== region) {
             r.fail("clusterLocation", `${show(location)} is not accepted; use gcp:region ${show(region)} (a regional cluster) or one of its zones, such as ${region}-a`);
         }
@@ -48,7 +64,10 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
     const pools = { amd64: readPool(r, "amd64", "e2-standard-4"), arm64: readPool(r, "arm64", "t2a-standard-4") };
     if (enabled && location && !r.problems.some((p) => p.key === r.full("clusterLocation") || p.key === "gcp:region")) {
         const where = locationProblem(pools.arm64.machineType, location);
-        if (where && !machineTypeProblem("arm64", pools.arm64.machineType)) {
+        if (where && !machineTypeProblem("arm64", pools.arm64.machineType) && existing) {
+            r.fail("clusterExisting", `${where}, so the cluster's location cannot host armfarm:clusterArm64MachineType ${show(pools.arm64.machineType)}; ` +
+                "change clusterArm64MachineType to a series that location offers, or name a cluster where it runs");
+        } else if (where && !machineTypeProblem("arm64", pools.arm64.machineType)) {
             const fix = `${where}; pick a location that offers armfarm:clusterArm64MachineType ${show(pools.arm64.machineType)}`;
             // An unset clusterLocation means the region: then the region is what to change.
             if (r.isSet("clusterLocation") && r.string("clusterLocation", { default: "" })) r.fail("clusterLocation", fix);
@@ -71,6 +90,8 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
     return {
         project,
         region,
+        existing,
+        existingAmd64Pool,
         location,
         name: r.optionalString("clusterName", {
             pattern: /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
@@ -84,13 +105,22 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
         serviceCidr: cidrs.clusterServiceCidr,
         masterCidr: cidrs.clusterMasterCidr,
         masterAuthorizedNetworks,
-        registryName: r.string("clusterRegistryName", {
-            default: "istio",
+        registryName: r.optionalString("clusterRegistryName", {
             pattern: /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             accepted: "an Artifact Registry repository id: lowercase letters, digits and hyphens, starting with a letter",
         }),
+        namePrefix: r.optionalString("namePrefix", { pattern: NAME_PREFIX, accepted: NAME_PREFIX_ACCEPTED }),
+        labels: readLabels(r),
         pushRoleArn: r.optionalString("clusterPushRoleArn", { pattern: IAM_ROLE_ARN, accepted: IAM_ROLE_ARN_ACCEPTED }),
     };
+}
+
+/** `armfarm:labels`: GCP labels, checked as Google checks them (components/gcp/labels.ts). */
+function readLabels(r: ConfigReader): Record<string, string> {
+    const labels = r.stringMap("labels");
+    const problem = labelsProblem(labels);
+    if (problem) r.fail("labels", problem);
+    return labels;
 }
 
 function readPool(r: ConfigReader, arch: KubeArch, defaultType: string): NodePoolSpec {

@@ -1,6 +1,7 @@
 import { KubeArch, KUBE_ARCHES } from "../components/arch";
 import {
-    DEFAULT_ISTIO_VERSION, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant, MtlsMode, MTLS_MODES, revisionOf,
+    DEFAULT_ISTIO_VERSION, GATEWAY_SERVICES, GatewayService, isMultiArchIstio, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED, IstioVariant,
+    MtlsMode, MTLS_MODES, revisionOf,
 } from "../components/k8s/istio-data";
 import { ControlPlaneArch, CONTROL_PLANE_ARCHES } from "../components/k8s/mesh";
 import { KeptRevision } from "../components/k8s/revisions";
@@ -24,6 +25,7 @@ export interface MeshConfig {
     replicas: number;
     revisionTags: string[];
     keepRevisions: KeptRevision[];
+    gatewayService: GatewayService;
 }
 
 /** A hub: a registry host (optionally with a port) and a repository path, such as docker.io/istio. */
@@ -58,12 +60,14 @@ export function readMeshConfig(r: ConfigReader, parts: { mesh: boolean; build: b
     for (const tag of revisionTags) {
         if (running.some((v) => revisionOf(v) === tag)) r.fail("meshRevisionTags", `${show(tag)} is the revision of a version the mesh runs; name tags apart from revisions, such as prod-stable`);
     }
+    const meshPlatform = platform(r);
     return {
         hub, tag, istioVersion,
         defaultVersion: defaultVersion(r, running),
         variant: VARIANTS[r.string("meshVariant", { default: "distroless", oneOf: Object.keys(VARIANTS) })] ?? "distroless",
         cni: r.boolean("meshCni", { default: false }),
-        platform: platform(r),
+        platform: meshPlatform,
+        gatewayService: gatewayService(r, meshPlatform),
         mtlsMode: r.string("meshMtlsMode", { default: "STRICT", oneOf: MTLS_MODES }) as MtlsMode,
         controlPlaneArch, nodeArchitectures, replicas, revisionTags, keepRevisions,
     };
@@ -90,6 +94,15 @@ function version(r: ConfigReader, key: string, value: string): string {
     if (!value) return value;
     if (!ISTIO_VERSION.test(value)) r.fail(key, `${show(value)} is not accepted; expected ${ISTIO_VERSION_ACCEPTED}`);
     else if (!isMultiArchIstio(value)) r.fail(key, `${show(value)} publishes no arm64 images; use Istio 1.15 or later`);
+    return value;
+}
+
+/** `meshGatewayService`: `internal` is GKE's internal load balancer, so it needs the GKE platform. */
+function gatewayService(r: ConfigReader, meshPlatform: string): GatewayService {
+    const value = r.string("meshGatewayService", { default: "external", oneOf: GATEWAY_SERVICES }) as GatewayService;
+    if (value === "internal" && meshPlatform !== "gke") {
+        r.fail("meshGatewayService", `"internal" asks GKE for an internal load balancer (the Service annotation networking.gke.io/load-balancer-type), but armfarm:meshPlatform is "none"; use external or none, or meshPlatform gke on GKE`);
+    }
     return value;
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { differsFromDeclaredDefault } from "./declared";
 
 /**
  * Whether the CLI passed a key as secret. The SDK answers it but marks the function internal (checked with
@@ -77,6 +78,13 @@ export class ConfigReader {
     /** True when the key is set in the stack (or by a project default). */
     isSet(key: string): boolean {
         return this.raw(key) !== undefined;
+    }
+
+    /** True when the stack (its file or ESC environment) sets the key to other than its declared default (declared.ts). */
+    isSetByStack(key: string): boolean {
+        // Not `raw`: asking whether a key is set does not make it one armfarm reads.
+        const value = this.config.get(key);
+        return value !== undefined && differsFromDeclaredDefault(this.full(key), value);
     }
 
     string(key: string, opts: Common<string> & { oneOf?: readonly string[]; pattern?: RegExp; accepted?: string } = {}): string {
@@ -190,6 +198,23 @@ export class ConfigReader {
             this.fail(key, `${show(value)} is not accepted; expected a structured value (a YAML map)`);
             return undefined;
         }
+    }
+
+    /** A map of strings, given in the stack file as a YAML mapping (passed as JSON, as `type: object` keys are). */
+    stringMap(key: string): Record<string, string> {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return {};
+        let map: unknown;
+        try {
+            map = JSON.parse(value);
+        } catch {
+            map = undefined;
+        }
+        if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.values(map).every((v) => typeof v === "string")) {
+            this.fail(key, `${show(value)} is not accepted; expected a mapping of names to strings, such as {team: mesh}`);
+            return {};
+        }
+        return map as Record<string, string>;
     }
 
     /**

@@ -364,7 +364,8 @@ describe("IstioImageBuild", () => {
     });
 
     it("is absent without the build part, and its unset keys are no error then", async () => {
-        const view = await plan({ "armfarm:parts": ["farm"], "armfarm:buildIstioRelease": undefined });
+        // The base's own build keys go too: a key of a part the stack leaves out is an error (config/parts.ts).
+        const view = await plan({ "armfarm:parts": ["farm"], "armfarm:buildIstioRelease": undefined, "armfarm:buildPublishTo": undefined, "armfarm:buildVariant": undefined });
         assert.deepStrictEqual(view.ofType("armfarm:aws:IstioImageBuild"), []);
         assert.strictEqual(view.outputs.buildKey, undefined);
     });
@@ -418,7 +419,7 @@ describe("IstioImageBuild", () => {
 
         it("publishes under the cluster's hub and says so in its outputs", () => {
             assert.strictEqual(dev.outputs.hub, dev.outputs.clusterHub);
-            assert.match(dev.outputs.hub as string, /^us-central1-docker\.pkg\.dev\/armfarm-dev\/istio$/);
+            assert.match(dev.outputs.hub as string, /^us-central1-docker\.pkg\.dev\/armfarm-dev\/armfarm-dev-istio$/);
         });
 
         it("hands the script the registry host and the federation it exchanges the host role through, no key", () => {
@@ -436,7 +437,7 @@ describe("IstioImageBuild", () => {
                 asked.push(String(i.name));
                 return manifestsFor(String(i.name));
             } } } });
-            assert.ok(asked.includes("us-central1-docker.pkg.dev/armfarm-dev/istio/pilot:1.30.3-distroless"), asked.join(", "));
+            assert.ok(asked.includes("us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio/pilot:1.30.3-distroless"), asked.join(", "));
             assert.ok(!asked.some((ref) => ref.includes(".dkr.ecr.")), "nothing is read from ECR");
         });
 

@@ -227,7 +227,7 @@ describe("GkeArmCluster", () => {
             const reader = inputs(view, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "cluster-hub-nodes");
             assert.strictEqual(reader.role, "roles/artifactregistry.reader");
             assert.strictEqual(reader.member, "serviceAccount:armfarm-dev-nodes@armfarm-dev.iam.gserviceaccount.com");
-            assert.strictEqual(view.outputs.clusterHub, "us-central1-docker.pkg.dev/armfarm-dev/istio");
+            assert.strictEqual(view.outputs.clusterHub, "us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio");
         });
 
         it("lets only the farm's host role push, through Workload Identity Federation", () => {

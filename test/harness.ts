@@ -3,11 +3,15 @@
  * config (plus overrides), and look up what it registered.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { runPlan, Plan, PlannedResource } from "../scripts/plan/engine";
 import { MockOverrides } from "../scripts/plan/mocks";
-import { asConfigString, loadStackConfig } from "../scripts/plan/stack-config";
+import { asConfigString, loadStackConfig, readProjectFile } from "../scripts/plan/stack-config";
 import { StackReferences } from "../scripts/plan/stack-reference";
+import { Part, partOfKey } from "../config/parts";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -77,9 +81,27 @@ export function dependsOnTransitively(view: PlanView, resource: PlannedResource,
     return false;
 }
 
-/** The dev stack's config (or another stack file's) with overrides applied, as the CLI would pass it. */
+/**
+ * The dev stack's config (or another stack file's) with overrides applied, as the CLI would pass it. When the
+ * overrides name the parts, the stack file's keys of the parts left out go back to their declared defaults, as
+ * in a stack file written for those parts; keys the overrides set stay as they are.
+ */
 export function devConfig(overrides: Overrides = {}, stack = "dev", file = `Pulumi.${stack}.yaml`) {
     const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, file));
+    const parts = overrides["armfarm:parts"];
+    if (Array.isArray(parts)) {
+        const declared = readProjectFile(PROJECT_DIR).config ?? {};
+        const defaults: Record<string, string> = Object.fromEntries(Object.entries(declared)
+            .filter(([, decl]) => typeof decl === "object" && decl !== null && "default" in decl)
+            .map(([key, decl]) => [`armfarm:${key}`, asConfigString((decl as { default: unknown }).default)]));
+        for (const key of Object.keys(config.values)) {
+            const part = key.startsWith("armfarm:") ? partOfKey(key.slice("armfarm:".length)) : undefined;
+            if (part && !parts.includes(part as Part) && !(key in overrides)) {
+                if (key in defaults) config.values[key] = defaults[key];
+                else delete config.values[key];
+            }
+        }
+    }
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) delete config.values[key];
         else config.values[key] = asConfigString(value);
@@ -125,4 +147,24 @@ export function scriptEnv(view: PlanView, document = "build-build"): Record<stri
 /** The settings the build's wait command runs with. */
 export function waitSettings(view: PlanView): Record<string, any> {
     return JSON.parse((view.get("command:local:Command", "build-wait").inputs.environment as Record<string, string>).ARMFARM_BUILD_WAIT);
+}
+
+/**
+ * Plans a stack file holding `config` under the stack name `stack`, as `npm run plan -- --config FILE --stack NAME`
+ * does: the project's declared defaults, then the file's values.
+ */
+export async function planStackFile(config: Record<string, unknown>, stack = "team", options: PlanOptions = {}): Promise<PlanView> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-stack-")), `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    return new PlanView(await runPlan({ projectDir: PROJECT_DIR, stack, config: loadStackConfig(PROJECT_DIR, file), mocks: options.mocks, stackReferences: options.refs }));
+}
+
+/** `planStackFile`, expected to fail; returns the error message. */
+export async function planStackFileError(config: Record<string, unknown>, stack = "team", options: PlanOptions = {}): Promise<string> {
+    try {
+        await planStackFile(config, stack, options);
+    } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+    }
+    return assert.fail("expected the program to fail, but it planned");
 }

@@ -305,7 +305,7 @@ describe("IstioMesh", () => {
         });
 
         it("installs nothing of the mesh when the stack leaves it out", async () => {
-            const view = await plan({ "armfarm:parts": ["farm"], "armfarm:meshHub": undefined });
+            const view = await plan({ "armfarm:parts": ["farm"], "armfarm:meshHub": undefined, "armfarm:meshTag": undefined });
             assert.deepStrictEqual(view.ofType(RELEASE), []);
             assert.strictEqual(view.outputs.meshRevision, undefined);
         });

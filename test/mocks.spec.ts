@@ -35,12 +35,28 @@ describe("offline plan mocks", () => {
     it("answers a webhook configuration as the API server does: its name as id, defaults filled in, no CA bundle yet", () => {
         // Kubernetes API reference, admissionregistration.k8s.io/v1: MutatingWebhook.matchPolicy defaults to
         // Equivalent, timeoutSeconds to 10, RuleWithOperations.scope to "*".
-        const state = k8sMocks.resources["kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"]("tag", {
+        const state = k8sMocks().resources["kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"]("tag", {
             metadata: { name: "istio-revision-tag-default" },
             webhooks: [{ name: "rev.namespace.sidecar-injector.istio.io", rules: [{ operations: ["CREATE"] }], clientConfig: { service: { name: "istiod-1-30-3" } } }],
         }) as any;
         assert.strictEqual(state.id, "istio-revision-tag-default");
         assert.deepStrictEqual([state.webhooks[0].matchPolicy, state.webhooks[0].timeoutSeconds, state.webhooks[0].rules[0].scope], ["Equivalent", 10, "*"]);
         assert.strictEqual(state.webhooks[0].clientConfig.caBundle, undefined);
+    });
+
+    it("reads back the Service a gateway release rendered, and fails on one no release made, as the API server does", () => {
+        const k8s = k8sMocks();
+        const service = (id: string) => k8s.resources["kubernetes:core/v1:Service"]("gw", {}, id) as any;
+        assert.throws(() => service("istio-ingress/istio-ingressgateway"), /services "istio-ingressgateway" not found/);
+        const release = (values: Record<string, unknown>) => k8s.resources["kubernetes:helm.sh/v3:Release"]("gateway",
+            { name: "istio-ingressgateway", namespace: "istio-ingress", values });
+        // The gateway chart's values.yaml: service.type LoadBalancer unless set (istio/istio@1.30.3).
+        release({});
+        assert.strictEqual(service("istio-ingress/istio-ingressgateway").spec.type, "LoadBalancer");
+        assert.match(service("istio-ingress/istio-ingressgateway").status.loadBalancer.ingress[0].ip, /^203\.0\.113\./);
+        release({ service: { type: "LoadBalancer", annotations: { "networking.gke.io/load-balancer-type": "Internal" } } });
+        assert.match(service("istio-ingress/istio-ingressgateway").status.loadBalancer.ingress[0].ip, /^10\.60\.\d+\.\d+$/);
+        release({ service: { type: "ClusterIP" } });
+        assert.deepStrictEqual(service("istio-ingress/istio-ingressgateway").status.loadBalancer, {});
     });
 });

@@ -32,7 +32,14 @@ describe("offline plan diff", () => {
     it("shows a changed instance type as an update of the launch template, with old and new values", async () => {
         const head = (await plan({ "armfarm:farmInstanceType": "c7g.4xlarge" })).plan;
         const diff = diffPlans(base, head);
-        assert.deepStrictEqual([diff.added, diff.removed, diff.outputs], [[], [], []]);
+        assert.deepStrictEqual([diff.added, diff.removed], [[], []]);
+        // What the farm tells builds of other stacks (farmCore) changes with it.
+        assert.deepStrictEqual(diff.outputs.map((o) => [o.path, o.old, o.new]), [
+            ["farmCore.amd64InstanceType", "m6i.4xlarge", "c7i.4xlarge"],
+            ["farmCore.instanceType", "m6g.4xlarge", "c7g.4xlarge"],
+            ["farmCore.spotInstanceTypes[0]", "m6g.4xlarge", "c7g.4xlarge"],
+            ["farmCore.spotInstanceTypes[1]", "m7g.4xlarge", "c6g.4xlarge"],
+        ]);
         // The launch templates (the x86 one follows the Graviton type: c7g.4xlarge gives c7i.4xlarge), and the
         // build's host groups, whose instance types follow the farm's.
         assert.deepStrictEqual(diff.changed.map((c) => [c.type, c.name, c.replaceReasons]), [
@@ -75,9 +82,9 @@ describe("offline plan diff", () => {
         const diff = diffPlans(base, head);
         const istiod = diff.changed.find((c) => c.name === "mesh-istiod-1-30-3")!;
         assert.deepStrictEqual(istiod.changes.find((c) => c.path === "values.global.hub"),
-            { path: "values.global.hub", kind: "update", old: "us-central1-docker.pkg.dev/armfarm-dev/istio", new: "docker.io/istio", secret: false });
+            { path: "values.global.hub", kind: "update", old: "us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio", new: "docker.io/istio", secret: false });
         assert.deepStrictEqual(istiod.replaceReasons, []);
-        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `us-central1-docker.pkg.dev/armfarm-dev/istio` | `docker.io/istio` |"));
+        assert.ok(renderDiff(diff, "b").includes("| `values.global.hub` | `us-central1-docker.pkg.dev/armfarm-dev/armfarm-dev-istio` | `docker.io/istio` |"));
     });
 
     it("shows added node pools, and a pool replaced by a new machine type", async () => {

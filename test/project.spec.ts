@@ -25,6 +25,8 @@ describe("the Pulumi project", () => {
         const declared = Object.keys(project.config).sort();
         assert.deepStrictEqual(declared, known);
         for (const [key, decl] of Object.entries<any>(project.config)) {
+            // The types a project's config schema takes (pulumi/pulumi@v3.259.0:sdk/go/common/workspace/project.json,
+            // simpleConfigType); an object arrives in the program as JSON, as an array does.
             assert.ok(["string", "integer", "boolean", "array", "object"].includes(decl.type), `${key}: type ${decl.type}`);
             if (decl.type === "array") assert.ok(decl.items?.type, `${key}: array without items`);
             // A secret has no default: Pulumi would keep it in the project file in clear.

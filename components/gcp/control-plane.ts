@@ -34,7 +34,7 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, net: C
         // lives, then removed.
         removeDefaultNodePool: true,
         initialNodeCount: 1,
-        nodeConfig: hardenedNodeConfig(nodes.email),
+        nodeConfig: hardenedNodeConfig(nodes.email, s.labels),
 
         network: net.network.id,
         subnetwork: net.subnetwork.id,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
-import { serviceAccountId } from "./node-pools";
+import { serviceAccountId, workloadIdentityPoolId } from "./names";
 
 /** An IAM role ARN: `arn:<partition>:iam::<account>:role/<optional path/><name>`. */
 export const IAM_ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
@@ -37,6 +37,8 @@ export const AWS_ATTRIBUTE_MAPPING: Record<string, string> = {
 
 export interface FederationSettings {
     project: pulumi.Input<string>;
+    /** The stem of the pool id and the push account id (names.ts). */
+    namePrefix: string;
     clusterName: string;
     buildHostRoleArn: pulumi.Input<string>;
     awsAccountId: pulumi.Input<string>;
@@ -57,10 +59,9 @@ export interface Federation {
 export function createFederation(name: string, s: FederationSettings, opts: pulumi.CustomResourceOptions): Federation {
     const role = pulumi.output(s.buildHostRoleArn).apply(assumedRoleArn);
     // Pool ids are 4-32 characters and, once deleted, stay reserved for 30 days: the id is fixed, not random.
-    const poolId = `${s.clusterName.slice(0, 28).replace(/-+$/, "")}-aws`;
     const pool = new gcp.iam.WorkloadIdentityPool(`${name}-aws`, {
         project: s.project,
-        workloadIdentityPoolId: poolId,
+        workloadIdentityPoolId: workloadIdentityPoolId(s.namePrefix, "aws"),
         displayName: "armfarm AWS build hosts",
         description: "Sessions of the armfarm build farm's host role, pushing to the GKE hub",
     }, opts);
@@ -75,7 +76,7 @@ export function createFederation(name: string, s: FederationSettings, opts: pulu
     }, opts);
     const pusher = new gcp.serviceaccount.Account(`${name}-pusher`, {
         project: s.project,
-        accountId: serviceAccountId(s.clusterName, "push"),
+        accountId: serviceAccountId(s.namePrefix, "push"),
         displayName: `armfarm image pushes to the ${s.clusterName} hub`,
         description: "Impersonated by the AWS build hosts through Workload Identity Federation; writes the hub only",
     }, opts);

@@ -3,7 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as YAML from "yaml";
 
 /**
- * A kubeconfig for the cluster's DNS-based endpoint that authenticates with `gke-gcloud-auth-plugin` (the
+ * A kubeconfig for the cluster's DNS-based endpoint (or, given the cluster CA, its IP endpoint) that authenticates with `gke-gcloud-auth-plugin` (the
  * deployer's own gcloud credentials, fetched at each use), so it holds no token and no client certificate.
  * Sources: GKE "Install kubectl and configure cluster access" (the exec credential plugin); GKE "About network
  * isolation" (the DNS-based endpoint: one name per cluster, reachable from any network that reaches Google Cloud
@@ -15,11 +15,11 @@ import * as YAML from "yaml";
  * gke-labs/kube-agents #1797 and #1806, crossplane-contrib/provider-upjet-gcp #988), and clients fall back to
  * the system trust store, as `gcloud container clusters get-credentials --dns-endpoint` writes it.
  */
-export function renderKubeconfig(contextName: string, dnsEndpoint: string): string {
+export function renderKubeconfig(contextName: string, host: string, caCertificate?: string): string {
     return YAML.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: contextName, cluster: { server: `https://${dnsEndpoint}` } }],
+        clusters: [{ name: contextName, cluster: { server: `https://${host}`, ...(caCertificate ? { "certificate-authority-data": caCertificate } : {}) } }],
         contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
         "current-context": contextName,
         users: [{
@@ -44,4 +44,23 @@ export type KubeconfigSource = Pick<gcp.container.Cluster, "location" | "name" |
 export function clusterKubeconfig(project: pulumi.Input<string>, cluster: KubeconfigSource): pulumi.Output<string> {
     return pulumi.secret(pulumi.all([project, cluster.location, cluster.name, cluster.controlPlaneEndpointsConfig]).apply(
         ([p, location, clusterName, endpoints]) => renderKubeconfig(`gke_${p}_${location}_${clusterName}`, endpoints.dnsEndpointConfig.endpoint)));
+}
+
+/**
+ * The kubeconfig of an existing cluster: through its DNS-based endpoint when that takes traffic from outside
+ * Google Cloud (`dnsEndpointConfig.allowExternalTraffic`), as for a cluster armfarm creates. A cluster whose DNS
+ * endpoint does not is reached as `gcloud container clusters get-credentials` reaches it without `--dns-endpoint`:
+ * at its IP endpoint, trusting the cluster CA, which only works from a network that endpoint admits (an authorized
+ * network, or the VPC for a private endpoint); the plan says so.
+ */
+export function existingClusterKubeconfig(ref: { project: string; location: string; name: string },
+    facts: pulumi.Output<{ dnsEndpoint: string; endpoint: string; caCertificate: string }>): pulumi.Output<string> {
+    return pulumi.secret(facts.apply((f) => {
+        const context = `gke_${ref.project}_${ref.location}_${ref.name}`;
+        if (f.dnsEndpoint) return renderKubeconfig(context, f.dnsEndpoint);
+        pulumi.log.warn(`${ref.name} takes no traffic from outside Google Cloud on its DNS-based endpoint, so the kubeconfig and the mesh ` +
+            `use its IP endpoint ${f.endpoint} with the cluster CA: run pulumi up from a network that endpoint admits, or allow the DNS ` +
+            `endpoint (gcloud container clusters update ${ref.name} --location ${ref.location} --enable-dns-access)`);
+        return renderKubeconfig(context, f.endpoint, f.caCertificate);
+    }));
 }

@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import { gceArchOf, KubeArch } from "../arch";
 import { armZonesIn, bootDiskType, isZone } from "./gke-data";
 import { ClusterApis, needing } from "./apis";
+import { serviceAccountId } from "./names";
 
 /** What each pool is given: its architecture, machine type, autoscaling bounds and capacity kind. */
 export interface NodePoolSpec {
@@ -37,21 +38,16 @@ export const NODE_ROLES: readonly string[] = ["roles/container.defaultNodeServic
 /** The scope GKE recommends with a custom service account: access is then bounded by IAM roles alone. */
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
-/** Service account ids are 6-30 characters: the suffix is kept, the stem shortened when needed. */
-export function serviceAccountId(stem: string, suffix: string): string {
-    return `${stem.slice(0, 29 - suffix.length).replace(/-+$/, "")}-${suffix}`;
-}
-
 /**
  * A dedicated node service account (not the Compute Engine default one) with only the roles nodes need. The
  * account is made through the IAM API, its project role bindings through Resource Manager.
  */
-export function createNodeIdentity(name: string, project: pulumi.Input<string>, clusterName: string,
+export function createNodeIdentity(name: string, project: pulumi.Input<string>, s: { namePrefix: string; clusterName: string },
     apis: ClusterApis, opts: pulumi.CustomResourceOptions): NodeIdentity {
     const account = new gcp.serviceaccount.Account(`${name}-nodes`, {
         project,
-        accountId: serviceAccountId(clusterName, "nodes"),
-        displayName: `armfarm GKE nodes of ${clusterName}`,
+        accountId: serviceAccountId(s.namePrefix, "nodes"),
+        displayName: `armfarm GKE nodes of ${s.clusterName}`,
         description: "Node VMs of the armfarm cluster: logs, metrics, and reads of the cluster's registry",
     }, needing(opts, apis.iam));
     const roleBindings = NODE_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1].replace(/\./g, "-")}`, {
@@ -62,10 +58,14 @@ export function createNodeIdentity(name: string, project: pulumi.Input<string>, 
     return { account, email: account.email, roleBindings };
 }
 
-/** The node settings every pool shares: the hardening the CIS GKE Benchmark asks for. */
-export function hardenedNodeConfig(serviceAccount: pulumi.Input<string>) {
+/**
+ * The node settings every pool shares: the hardening the CIS GKE Benchmark asks for, and the stack's GCP labels on
+ * the node VMs (`resourceLabels`; `labels` are Kubernetes node labels).
+ */
+export function hardenedNodeConfig(serviceAccount: pulumi.Input<string>, resourceLabels: Record<string, string>) {
     return {
         serviceAccount,
+        resourceLabels,
         oauthScopes: [CLOUD_PLATFORM_SCOPE],
         imageType: "COS_CONTAINERD",
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
@@ -90,7 +90,7 @@ export interface PoolSettings {
  * own are in `effectiveTaints`), so declaring none is what keeps a second `pulumi up` free of a diff.
  */
 export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec, s: PoolSettings,
-    cluster: gcp.container.Cluster, nodes: NodeIdentity, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
+    clusterName: pulumi.Input<string>, nodes: NodeIdentity, opts: pulumi.CustomResourceOptions): gcp.container.NodePool {
     if (gceArchOf(spec.machineType) !== arch) {
         throw new Error(`${spec.machineType} is not an ${arch} machine type`);
     }
@@ -99,7 +99,7 @@ export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec,
     const zones = nodeLocations?.length ?? (isZone(s.location) ? 1 : 3);
     return new gcp.container.NodePool(`${name}-${arch}`, {
         project: s.project,
-        cluster: cluster.name,
+        cluster: clusterName,
         location: s.location,
         namePrefix: `${arch}-`,
         nodeLocations,
@@ -109,14 +109,13 @@ export function createNodePool(name: string, arch: KubeArch, spec: NodePoolSpec,
         management: { autoRepair: true, autoUpgrade: true },
         upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
         nodeConfig: {
-            ...hardenedNodeConfig(nodes.email),
+            ...hardenedNodeConfig(nodes.email, { ...s.labels, "armfarm-arch": arch }),
             machineType: spec.machineType,
             diskType: bootDiskType(spec.machineType),
             diskSizeGb: s.diskSizeGb,
             spot: spec.spot,
-            // Kubernetes labels (the kubelet adds kubernetes.io/arch itself) and GCE labels on the VMs.
+            // Kubernetes labels (the kubelet adds kubernetes.io/arch itself).
             labels: { "armfarm/pool": arch },
-            resourceLabels: { ...s.labels, "armfarm-arch": arch },
         },
     }, {
         ...needing(opts, ...nodes.roleBindings),

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 
@@ -39,4 +40,21 @@ export function createHub(name: string, s: HubSettings, nodeServiceAccount: pulu
     }, opts);
     const url = pulumi.interpolate`${repository.location}-docker.pkg.dev/${repository.project}/${repository.repositoryId}`;
     return { repository, url };
+}
+
+/**
+ * Read access to the hub for the service accounts of an existing cluster's own pools, so that the mesh's pods
+ * scheduled there pull its images too: one member each, named by a digest of the account (the list is the one the
+ * cluster reports at each update).
+ */
+export function grantHubReads(name: string, repository: gcp.artifactregistry.Repository, accounts: pulumi.Output<string[]>,
+    opts: pulumi.CustomResourceOptions): pulumi.Output<gcp.artifactregistry.RepositoryIamMember[]> {
+    return accounts.apply((emails) => emails.map((email) => new gcp.artifactregistry.RepositoryIamMember(
+        `${name}-hub-reader-${createHash("sha256").update(email).digest("hex").slice(0, 8)}`, {
+            project: repository.project,
+            location: repository.location,
+            repository: repository.name,
+            role: "roles/artifactregistry.reader",
+            member: `serviceAccount:${email}`,
+        }, opts)));
 }

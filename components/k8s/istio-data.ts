@@ -76,6 +76,24 @@ export const MESH_NAMESPACES = { control: "istio-system", gateway: "istio-ingres
 export const GATEWAY_NAME = "istio-ingressgateway";
 
 /**
+ * What the ingress gateway's Service is: `external`, the gateway chart's own LoadBalancer (an external passthrough
+ * Network Load Balancer on GKE); `internal`, a LoadBalancer that GKE makes an internal passthrough Network Load
+ * Balancer, reachable from the cluster's VPC and networks connected to it only; `none`, no gateway at all (a
+ * cluster whose traffic enters through an ingress of its own).
+ */
+export const GATEWAY_SERVICES = ["external", "internal", "none"] as const;
+export type GatewayService = (typeof GATEWAY_SERVICES)[number];
+
+/**
+ * The annotation that makes GKE build an internal passthrough Network Load Balancer for a LoadBalancer Service, in
+ * every GKE version it supports (GKE, "LoadBalancer Service parameters": `networking.gke.io/load-balancer-type:
+ * "Internal"`; `spec.loadBalancerClass: networking.gke.io/l4-regional-internal` needs 1.33.1-gke.1779000 and GKE
+ * subsetting). The gateway chart renders `service.annotations` onto its Service
+ * (istio/istio@1.30.3:manifests/charts/gateway/templates/service.yaml).
+ */
+export const GKE_INTERNAL_LB_ANNOTATION = { "networking.gke.io/load-balancer-type": "Internal" } as const;
+
+/**
  * Resource requests and limits. istiod: the chart's own requests for a small install (istiod values.yaml
  * `resources`); the gateway: the gateway chart's defaults (values.yaml `resources`); the CNI agent: the cni
  * chart's defaults. Set explicitly so that an upstream default change is a reviewed diff, not a surprise.

@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { KubeArch, KUBE_ARCHES } from "../arch";
 import { VerifiedImage } from "../registry";
 import {
-    DEFAULT_ISTIO_VERSION, GATEWAY_NAME, ISTIO_CHARTS, ISTIO_VARIANTS, ISTIO_VERSION, ISTIO_VERSION_ACCEPTED,
-    IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, MtlsMode, MTLS_MODES, variantTag,
+    DEFAULT_ISTIO_VERSION, GATEWAY_NAME, GATEWAY_SERVICES, GatewayService, ISTIO_CHARTS, ISTIO_VARIANTS, ISTIO_VERSION,
+    ISTIO_VERSION_ACCEPTED, IstioVariant, isMultiArchIstio, MESH_IMAGES, MESH_NAMESPACES, MtlsMode, MTLS_MODES, variantTag,
 } from "./istio-data";
 import { meshPeerAuthentication } from "./mtls";
 import { preflightGate, runPreflight } from "./preflight";
@@ -46,13 +46,19 @@ export interface IstioMeshArgs {
     revisionTags?: string[];
     /** Earlier versions whose control planes keep running beside the installed one. Default none. */
     keepRevisions?: KeptRevision[];
+    /**
+     * The ingress gateway's Service: `external` (a public load balancer), `internal` (GKE's internal passthrough
+     * load balancer; needs `platform: gke`) or `none` (no gateway release). Default `external`.
+     */
+    gatewayService?: GatewayService;
     /** The cluster to install on. Default: the default kubernetes provider (`kubernetes:context`, KUBECONFIG). */
     provider?: k8s.Provider;
     /**
      * What every release waits for before it installs: the node pools istiod and the gateway schedule onto, and
-     * the firewall rule that lets the control plane reach istiod's webhooks. Default none (a cluster made elsewhere).
+     * the firewall rule that lets the control plane reach istiod's webhooks. An element may be an Output of a list
+     * of resources, read as the list (as `dependsOn` reads it). Default none (a cluster made elsewhere).
      */
-    waitFor?: pulumi.Resource[];
+    waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** The image each workload of the installed revision pulls (the gateway: of the default revision), as `hub/image:tag`. */
@@ -60,7 +66,8 @@ export interface MeshImages {
     istiod: string;
     sidecar: string;
     init: string;
-    gateway: string;
+    /** Absent without a gateway (`gatewayService: none`). */
+    gateway?: string;
     cni?: string;
 }
 
@@ -83,8 +90,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly revisions: string[];
     /** The revision tags, all pointing to the default revision. */
     public readonly revisionTags: string[];
-    /** The ingress gateway's Service: namespace, name, type and load balancer address. */
-    public readonly gatewayService: pulumi.Output<{ namespace: string; name: string; type: string; address: string }>;
+    /** The ingress gateway's Service: namespace, name, type and load balancer address; undefined without a gateway. */
+    public readonly gatewayService?: pulumi.Output<{ namespace: string; name: string; type: string; address: string }>;
     /** The image each workload pulls: the installed revision's, and the gateway the default revision injects. */
     public readonly images: pulumi.Output<MeshImages>;
     /** What the preflight verified: platforms and per-platform digests of each image of the installed revision. */
@@ -120,7 +127,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         }, after(base, ...(cni ? [cni] : []))));
         const serving = istiods[revisions.indexOf(target)];
         createRevisionTags(name, s.revisionTags, target, after(...istiods));
-        const gateway = createGateway(name, target, s.placement, after(serving));
+        const gateway = s.gatewayService === "none" ? undefined : createGateway(name, target, s.placement, s.gatewayService, after(serving));
         meshPeerAuthentication(name, s.mtlsMode, after(serving));
 
         this.revision = installed.revision;
@@ -129,8 +136,8 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.revisionTags = s.revisionTags;
         this.mtlsMode = s.mtlsMode;
         this.verifiedImages = checks[0];
-        this.images = imageReferences(args.hub, { installed: args.tag, gateway: target.tag }, s.variant, s.cni);
-        this.gatewayService = readGatewayService(name, gateway, after(gateway));
+        this.images = imageReferences(args.hub, { installed: args.tag, gateway: gateway && target.tag }, s.variant, s.cni);
+        this.gatewayService = gateway && readGatewayService(name, gateway, after(gateway));
         this.registerOutputs({
             revision: this.revision, defaultRevision: this.defaultRevision, revisions: this.revisions, revisionTags: this.revisionTags,
             gatewayService: this.gatewayService, images: this.images, verifiedImages: this.verifiedImages,
@@ -148,6 +155,7 @@ interface Settings {
     placement: Placement;
     revisionTags: string[];
     keepRevisions: KeptRevision[];
+    gatewayService: GatewayService;
 }
 
 function invalid(propertyPath: string, reason: string): never {
@@ -185,9 +193,15 @@ function validate(args: IstioMeshArgs): Settings {
         invalid("controlPlaneArch", `${controlPlaneArch} is not among the cluster's architectures ${staticArches.join(", ")}`);
     }
     const arches: KubeArch[] = controlPlaneArch !== "any" ? [controlPlaneArch] : staticArches ?? [...KUBE_ARCHES];
+    const platform = args.platform ?? "gke";
+    const gatewayService = args.gatewayService ?? "external";
+    if (!GATEWAY_SERVICES.includes(gatewayService)) invalid("gatewayService", `${JSON.stringify(gatewayService)} is not one of ${GATEWAY_SERVICES.join(", ")}`);
+    if (gatewayService === "internal" && platform !== "gke") {
+        invalid("gatewayService", `"internal" asks GKE for an internal load balancer (its Service annotation); on platform ${JSON.stringify(platform)} use external or none`);
+    }
     return {
-        istioVersion, variant, cni: args.cni ?? false, platform: args.platform ?? "gke", mtlsMode, nodeArchitectures,
-        placement: { arches, replicas }, revisionTags, keepRevisions: args.keepRevisions ?? [],
+        istioVersion, variant, cni: args.cni ?? false, platform, mtlsMode, nodeArchitectures,
+        placement: { arches, replicas }, revisionTags, keepRevisions: args.keepRevisions ?? [], gatewayService,
     };
 }
 
@@ -228,18 +242,19 @@ function createCni(name: string, installed: RevisionSpec, hub: pulumi.Input<stri
  * The ingress gateway, at the default version and injected by the default revision, after that istiod is ready.
  * It moves to a new version only with the default (istio.io installs a canary gateway as its own release).
  */
-function createGateway(name: string, target: RevisionSpec, placement: Placement, opts: pulumi.CustomResourceOptions) {
+function createGateway(name: string, target: RevisionSpec, placement: Placement, service: Exclude<GatewayService, "none">,
+    opts: pulumi.CustomResourceOptions) {
     return new k8s.helm.v3.Release(`${name}-gateway`, {
         ...releaseCommon(ISTIO_CHARTS.gateway, target.version),
         name: GATEWAY_NAME,
         namespace: MESH_NAMESPACES.gateway,
         createNamespace: true,
-        values: gatewayValues({ revision: target.revision, placement }),
+        values: gatewayValues({ revision: target.revision, placement, service }),
     }, opts);
 }
 
 /** The image references, with the variant suffix the charts add: the installed revision's, and the gateway's. */
-function imageReferences(hub: pulumi.Input<string>, tags: { installed: pulumi.Input<string>; gateway: pulumi.Input<string> },
+function imageReferences(hub: pulumi.Input<string>, tags: { installed: pulumi.Input<string>; gateway?: pulumi.Input<string> },
     variant: IstioVariant, cni: boolean): pulumi.Output<MeshImages> {
     return pulumi.all([hub, tags.installed, tags.gateway]).apply(([h, t, g]) => {
         const ref = (image: string, tag: string) => `${h}/${image}:${variantTag(tag, variant)}`;
@@ -247,7 +262,7 @@ function imageReferences(hub: pulumi.Input<string>, tags: { installed: pulumi.In
             istiod: ref(MESH_IMAGES.istiod, t),
             sidecar: ref(MESH_IMAGES.sidecar, t),
             init: ref(MESH_IMAGES.init, t),
-            gateway: ref(MESH_IMAGES.gateway, g),
+            ...(g !== undefined ? { gateway: ref(MESH_IMAGES.gateway, g) } : {}),
             ...(cni ? { cni: ref(MESH_IMAGES.cni, t) } : {}),
         };
     });

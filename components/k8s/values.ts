@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { archAffinity, ARCH_LABEL, KubeArch, tolerationsFor, ZONE_LABEL } from "../arch";
-import { GATEWAY_NAME, IstioVariant, MESH_IMAGES, MESH_NAMESPACES, MESH_RESOURCES } from "./istio-data";
+import {
+    GATEWAY_NAME, GatewayService, GKE_INTERNAL_LB_ANNOTATION, IstioVariant, MESH_IMAGES, MESH_NAMESPACES, MESH_RESOURCES,
+} from "./istio-data";
 
 /** Where the mesh's Deployments may run, and how many of each. */
 export interface Placement {
@@ -125,12 +127,22 @@ export function gatewayPodLabels(): Record<string, string> {
 }
 
 /**
+ * The gateway chart's `service` for an internal load balancer: `type` and `annotations`, two keys its values schema
+ * has (istio/istio@1.30.3:manifests/charts/gateway/values.schema.json, `service.type`, `service.annotations`; its
+ * values.yaml defaults `type: LoadBalancer`). An external gateway passes no `service` key: the chart's defaults.
+ */
+function gatewayServiceValues(service: Exclude<GatewayService, "none">) {
+    return service === "internal" ? { service: { type: "LoadBalancer", annotations: { ...GKE_INTERNAL_LB_ANNOTATION } } } : {};
+}
+
+/**
  * `gateway`: the ingress gateway, injected by the default revision (its pods say `image: auto`; istiod's
  * injector gives them `<hub>/proxyv2:<tag>`), so it carries no hub of its own.
  */
-export function gatewayValues(v: { revision: string; placement: Placement }) {
+export function gatewayValues(v: { revision: string; placement: Placement; service: Exclude<GatewayService, "none"> }) {
     return {
         revision: v.revision,
+        ...gatewayServiceValues(v.service),
         ...fixedReplicas(v.placement.replicas),
         autoscaling: { enabled: false },
         podDisruptionBudget: { minAvailable: 1 },

@@ -16,6 +16,11 @@ const HOST = ["test/host.spec.ts"];
 const BUILD = ["test/build.spec.ts"];
 const WAIT = ["test/build-wait.spec.ts"];
 const SCRIPT = ["test/build-script.spec.ts"];
+const EXISTING = ["test/cluster-existing.spec.ts"];
+const GATEWAY = ["test/mesh-gateway.spec.ts"];
+const LABELS = ["test/gcp-labels.spec.ts"];
+const NAMES = ["test/gcp-names.spec.ts"];
+const PARTS = ["test/config-parts.spec.ts"];
 
 export const MUTATIONS: Mutation[] = [
     // The farm.
@@ -66,6 +71,36 @@ export const MUTATIONS: Mutation[] = [
     { id: "wait-bound", file: "components/aws/build-wait/wait.ts", find: "(s.hostReadySeconds + s.buildSeconds + WAIT_MARGIN_SECONDS) * 1000", replace: "(s.buildSeconds) * 1000", specs: WAIT },
     { id: "wait-ended-without-result", file: "components/aws/build-wait/wait.ts", find: "if (run && ENDED.has(run.status)) {", replace: "if (false) {", specs: WAIT },
     { id: "wait-ends-the-run", file: "components/aws/build-wait/wait.ts", find: "await api.endRun(s.groups);", replace: "void 0;", specs: WAIT },
+
+    // Pools on an existing cluster.
+    { id: "gke-existing-workload-identity", file: "components/gcp/existing-cluster.ts", find: "if (!read.workloadIdentityConfigs?.[0]?.workloadPool) {", replace: "if (false) {", specs: EXISTING },
+    { id: "gke-existing-autopilot", file: "components/gcp/existing-cluster.ts", find: "if (read.enableAutopilot) {", replace: "if (false) {", specs: EXISTING },
+    { id: "gke-existing-nothing-before-check", file: "components/gcp/cluster.ts", find: "...(facts ? { dependsOn: [clusterGate(facts)] } : {})", replace: "", specs: EXISTING },
+    { id: "gke-existing-amd64-on-request", file: "components/gcp/cluster-args.ts", find: "pools: existing && args.amd64Pool === undefined", replace: "pools: false", specs: EXISTING },
+    { id: "gke-existing-master-range", file: "components/gcp/existing-cluster.ts", find: "masterCidr: privateConfig?.masterIpv4CidrBlock ?? \"\",", replace: "masterCidr: \"172.16.0.32/28\",", specs: EXISTING },
+    { id: "gke-existing-default-account", file: "components/gcp/existing-cluster.ts", find: "? `${projectNumber}-compute@developer.gserviceaccount.com` : c.serviceAccount", replace: "? \"default\" : c.serviceAccount", specs: EXISTING },
+    { id: "gke-existing-dns-outside-traffic", file: "components/gcp/existing-cluster.ts", find: "dns?.endpoint && dns.allowExternalTraffic ? dns.endpoint : \"\"", replace: "dns?.endpoint ?? \"\"", specs: EXISTING },
+    { id: "gke-existing-rule-in-network-project", file: "components/gcp/cluster-target.ts", find: "project: projectOfNetwork(f.network) ?? s.project,", replace: "project: s.project,", specs: EXISTING },
+    { id: "gke-existing-own-pools-architectures", file: "components/gcp/cluster.ts", find: "others.includes(a) || ", replace: "", specs: EXISTING },
+    { id: "gke-existing-own-pools-read-hub", file: "components/gcp/cluster.ts", find: "if (facts) grantHubReads(", replace: "if (false) grantHubReads(", specs: EXISTING },
+    { id: "gke-existing-created-keys", file: "config/existing-cluster.ts", find: "for (const key of CREATED_CLUSTER_KEYS) {", replace: "for (const key of [] as string[]) {", specs: EXISTING },
+
+    // The gateway's Service.
+    { id: "mesh-gateway-internal-annotation", file: "components/k8s/values.ts", find: "annotations: { ...GKE_INTERNAL_LB_ANNOTATION }", replace: "annotations: {}", specs: GATEWAY },
+    { id: "mesh-gateway-none", file: "components/k8s/mesh.ts", find: "s.gatewayService === \"none\" ? undefined :", replace: "false ? undefined :", specs: GATEWAY },
+
+    // GCP labels and names.
+    { id: "gcp-labels-wired", file: "index.ts", find: "labels: c.labels,", replace: "labels: undefined,", specs: LABELS },
+    { id: "gcp-labels-node-vms", file: "components/gcp/node-pools.ts", find: "hardenedNodeConfig(nodes.email, { ...s.labels, \"armfarm-arch\": arch })", replace: "hardenedNodeConfig(nodes.email, { \"armfarm-arch\": arch })", specs: LABELS },
+    { id: "gcp-labels-key-checked", file: "components/gcp/labels.ts", find: "if (!GCP_LABEL_KEY.test(key)) {", replace: "if (false) {", specs: LABELS },
+    { id: "gcp-names-hub-scoped", file: "components/gcp/cluster-args.ts", find: "registryName: args.registryName ?? scopedName(namePrefix, \"istio\", 63),", replace: "registryName: args.registryName ?? \"istio\",", specs: NAMES },
+    { id: "gcp-names-firewall-named", file: "components/gcp/webhook-firewall.ts", find: "name: scopedName(s.namePrefix, \"mesh-webhooks\", MAX_FIREWALL_NAME),", replace: "", specs: NAMES },
+    { id: "gcp-names-cut-with-digest", file: "components/gcp/names.ts", find: "return `${text.slice(0, max - 5).replace(/-+$/, \"\")}-${digest(text, 4)}`;", replace: "return text.slice(0, max);", specs: NAMES },
+    { id: "gcp-names-pool-scoped", file: "components/gcp/federation.ts", find: "workloadIdentityPoolId: workloadIdentityPoolId(s.namePrefix, \"aws\"),", replace: "workloadIdentityPoolId: \"armfarm-aws\",", specs: NAMES },
+
+    // Keys of parts the stack does not deploy.
+    { id: "config-parts-checked", file: "config.ts", find: "    checkKeysOfParts(r, parts);\n", replace: "", specs: PARTS },
+    { id: "config-parts-defaults-not-set", file: "config/declared.ts", find: "return canonical(parsed(raw, decl.type)) !== canonical(decl.default);", replace: "return true;", specs: PARTS },
 
     // The build script.
     { id: "script-home-from-passwd", file: "components/build/istio-build.sh", find: "HOME=\"$(getent passwd \"$(id -u)\" | cut -d: -f6)\"", replace: "HOME=\"\"", specs: SCRIPT },

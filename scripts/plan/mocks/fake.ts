@@ -15,8 +15,8 @@ export function stackConfig(key: string, fallback: string): string {
     return pulumi.runtime.getConfig(key) ?? fallback;
 }
 
-/** Computes the outputs a cloud would add to a resource's inputs. */
-export type ResourceMock = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
+/** Computes the outputs a cloud would add to a resource's inputs; `id` is given for a read (`Resource.get`). */
+export type ResourceMock = (name: string, inputs: Record<string, any>, id?: string) => Record<string, unknown>;
 /** Answers a data-source invoke. */
 export type InvokeMock = (inputs: Record<string, any>) => Record<string, unknown>;
 

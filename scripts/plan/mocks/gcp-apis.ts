@@ -42,10 +42,11 @@ export function serviceDisabled(api: string): Error {
 
 /**
  * `table`'s GCP resources behind a fresh project's API switches, plus `gcp.projects.Service`, which turns one on.
- * Each call starts from a project with every API off, so each plan plays a first `pulumi up`.
+ * Each call starts from a project with every API off, so each plan plays a first `pulumi up`, except the APIs
+ * `alreadyOn` names by project (those of projects that hold clusters made elsewhere).
  */
-export function withProjectApis(table: MockTable): MockTable {
-    const enabled = new Set<string>();
+export function withProjectApis(table: MockTable, alreadyOn: Record<string, readonly string[]> = {}): MockTable {
+    const enabled = new Set<string>(Object.entries(alreadyOn).flatMap(([project, apis]) => apis.map((api) => `${project}/${api}`)));
     const requireApi = (type: string, inputs: Record<string, any>) => {
         const api = API_OF.find(([prefix]) => type.startsWith(prefix))?.[1];
         // Enabling Resource Manager itself reads the project through it once it is on.

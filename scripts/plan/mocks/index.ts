@@ -6,6 +6,7 @@ import { gcpMocks } from "./gcp";
 import { k8sMocks } from "./k8s";
 import { buildMocks } from "./build";
 import { withProjectApis } from "./gcp-apis";
+import { ESTATE_ENABLED_APIS, gcpClusterMocks } from "./gcp-clusters";
 // Each domain adds its table below, one import and one entry a line.
 
 /**
@@ -15,8 +16,9 @@ import { withProjectApis } from "./gcp-apis";
 const tables = (): MockTable[] => [
     awsMocks,
     registryMocks,
-    withProjectApis(gcpMocks),
-    k8sMocks,
+    withProjectApis(gcpMocks, ESTATE_ENABLED_APIS),
+    gcpClusterMocks,
+    k8sMocks(),
     buildMocks,
 
 ];
@@ -49,7 +51,7 @@ export function makeMocks(overrides: MockOverrides = {}): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
             const mock = resources[args.type];
-            const extra = mock ? mock(args.name, args.inputs) : {};
+            const extra = mock ? mock(args.name, args.inputs, args.id) : {};
             const id = typeof extra.id === "string" ? extra.id : `${args.name}-${stableHex(8, args.type, args.name)}`;
             return { id: args.custom === false ? undefined : id, state: { ...args.inputs, ...extra } };
         },
