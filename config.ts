@@ -10,7 +10,11 @@ import { ClusterConfig, readClusterConfig } from "./config/cluster";
 import { MeshConfig, readMeshConfig } from "./config/mesh";
 import { BuildConfig, readBuildConfig } from "./config/build";
 import { farmFacts, FarmSource, readFarmSource, StackOutputReader } from "./config/farm-source";
+import { asksForArtifactRegistry, FarmIdentity, HubTarget, readHubTarget } from "./config/hub-target";
+import { hostRoleName } from "./components/aws/farm";
 import { checkKeysOfParts, Part, PARTS } from "./config/parts";
+import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, namePrefixProblem } from "./components/names";
+import * as pulumi from "@pulumi/pulumi";
 
 export { ConfigError } from "./config/reader";
 
@@ -19,6 +23,8 @@ export { PARTS, Part } from "./config/parts";
 export interface StackConfig {
     /** The parts this stack deploys (`armfarm:parts`). */
     parts: ReadonlySet<Part>;
+    /** The stem of every name unique in an AWS account or GCP project (`armfarm:namePrefix`); undefined: `armfarm-<stack>`. */
+    namePrefix?: string;
     /** The AWS region of the farm and builds (`aws:region`). */
     awsRegion: string;
     farm: FarmConfig;
@@ -28,6 +34,8 @@ export interface StackConfig {
     build?: BuildConfig;
     /** The build's farm: this stack's, or another stack's `farmCore` (undefined without a build). */
     buildFarm?: FarmSource;
+    /** Where the build publishes (undefined without a build). */
+    buildHub?: HubTarget;
 
     // cluster: GkeArmCluster settings (config/cluster.ts)
     cluster: ClusterConfig;
@@ -71,6 +79,12 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     const r = new ConfigReader("armfarm");
     const parts = new Set(r.stringList("parts", { default: [...PARTS], oneOf: PARTS, minItems: 1 }) as Part[]);
 
+    const namePrefix = r.optionalString("namePrefix");
+    const prefixProblem = namePrefix === undefined ? undefined
+        : parts.has("farm") || parts.has("build") ? namePrefixProblem(namePrefix)
+        : NAME_PREFIX.test(namePrefix) ? undefined : `${show(namePrefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
+    if (prefixProblem) r.fail("namePrefix", prefixProblem);
+
     const aws = r.namespaceReader("aws");
     const awsRegion = parts.has("farm") || parts.has("build")
         ? aws.string("region", { pattern: AWS_REGION, accepted: AWS_REGION_ACCEPTED })
@@ -81,12 +95,14 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
     const problemsBeforeBuild = r.problems.length;
     const buildFarm = parts.has("build") ? await readFarmSource(r, [...parts], readStackOutput) : undefined;
-    if (!parts.has("build")) ["buildFarmStack", "buildFarm"].forEach((key) => r.isSet(key));
     if (buildFarm?.kind === "elsewhere" && awsRegion && buildFarm.core.region !== awsRegion) {
         aws.fail("region", `${show(awsRegion)} is not the region of ${buildFarm.farm}, ${show(buildFarm.core.region)}; a build launches its hosts in the farm's subnets, so deploy it there`);
     }
-    const buildConfig = readBuildConfig(r, farmFacts(buildFarm ?? { kind: "own" }, farm), parts.has("cluster"));
+    const buildConfig = readBuildConfig(r, farmFacts(buildFarm ?? { kind: "own" }, farm), parts.has("cluster") || asksForArtifactRegistry(r));
+    const buildHub = buildFarm ? await readHubTarget(r, buildConfig.publishTo, parts.has("cluster"), farmIdentity(buildFarm, awsRegion, namePrefix), readStackOutput) : undefined;
     if (!parts.has("build")) r.problems.splice(problemsBeforeBuild);
+    // Known keys even where they were not read (no build, or no farm to check them against).
+    ["buildFarmStack", "buildFarm", "buildHub", "buildHubStack", "buildHubWorkloadIdentityProvider", "buildHubServiceAccount"].forEach((key) => r.isSet(key));
     const build = parts.has("build") ? buildConfig : undefined;
 
     // cluster section
@@ -94,9 +110,6 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
 
     // mesh section
     const mesh = readMeshConfig(r, { mesh: parts.has("mesh"), build: parts.has("build") });
-    if (build?.publishTo === "artifact-registry" && !parts.has("cluster")) {
-        r.fail("buildPublishTo", `"artifact-registry" publishes to the cluster's hub, but armfarm:parts ${show([...parts])} has no "cluster"; add it, or publish to "ecr"`);
-    }
     if (parts.has("mesh") && build) checkMeshFitsBuild(r, mesh, build, parts.has("cluster"));
 
     checkKeysOfParts(r, parts);
@@ -104,12 +117,22 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     r.throwIfInvalid();
     return {
         parts,
+        namePrefix,
         awsRegion,
         farm,
         cluster,
         build,
         buildFarm,
+        buildHub,
 
         mesh,
     };
+}
+
+/** The build's farm as the hub's checks see it: its region and host role. */
+function farmIdentity(source: FarmSource, awsRegion: string, namePrefix: string | undefined): FarmIdentity {
+    if (source.kind === "elsewhere") {
+        return { region: source.core.region, hostRoleArn: source.core.hostRoleArn, hostRoleName: source.core.hostRoleName, farm: source.farm };
+    }
+    return { region: awsRegion, hostRoleName: hostRoleName(namePrefix ?? defaultNamePrefix(pulumi.getStack()), "farm"), farm: "the stack's farm" };
 }

@@ -17,7 +17,7 @@ export = async () => {
     let farm: GravitonBuildFarm | undefined;
     if (config.parts.has("farm")) {
         const { dockerHub, ...farmSettings } = config.farm;
-        farm = new GravitonBuildFarm("farm", { ...farmSettings, dockerHubCredential: dockerHub });
+        farm = new GravitonBuildFarm("farm", { ...farmSettings, namePrefix: config.namePrefix, dockerHubCredential: dockerHub });
         Object.assign(outputs, {
             // Everything a build in another stack needs, as one value (armfarm:buildFarmStack, or ESC).
             farmCore: farm.core,
@@ -38,7 +38,7 @@ export = async () => {
             arm64Pool: c.pools.arm64,
             diskSizeGb: c.diskSizeGb,
             registryName: c.registryName,
-            namePrefix: c.namePrefix,
+            namePrefix: config.namePrefix,
             labels: c.labels,
             // The farm's host role pushes to the hub; a cluster-only stack may name another role.
             buildHostRoleArn: farm?.hostRoleArn ?? c.pushRoleArn,
@@ -71,6 +71,7 @@ export = async () => {
             ...(cluster.federationProvider && {
                 clusterFederationProvider: cluster.federationProvider,
                 clusterPushServiceAccount: cluster.pushServiceAccountEmail,
+                clusterPushRoleArn: cluster.pushRoleArn,
             }),
         });
     }
@@ -78,12 +79,16 @@ export = async () => {
     // IstioImageBuild: builds or mirrors the images on the farm, publishes hub:tag
     let build: IstioImageBuild | undefined;
     if (config.build && config.buildFarm) {
-        const { publishTo, ...settings } = config.build;
+        const { publishTo: _publishTo, ...settings } = config.build;
+        const hub = config.buildHub!;
         build = new IstioImageBuild("build", {
             // This stack's farm, or another stack's farmCore.
             farm: config.buildFarm.kind === "own" ? farm! : config.buildFarm.core,
             ...settings,
-            artifactRegistry: publishTo === "artifact-registry" ? clusterPushTarget(cluster!) : undefined,
+            namePrefix: config.namePrefix,
+            // The farm's ECR hub by default; another ECR hub; the cluster's hub; or another stack's.
+            ecrHub: hub.kind === "ecr" ? hub.hub : undefined,
+            artifactRegistry: hub.kind === "cluster" ? clusterPushTarget(cluster!) : hub.kind === "artifact-registry" ? hub : undefined,
             // The wait asks AWS with the same profile as the AWS provider, when the stack names one.
             awsProfile: new pulumi.Config("aws").get("profile"),
         });
@@ -92,6 +97,7 @@ export = async () => {
             tag: build.tag,
             variant: build.variant,
             buildKey: build.buildKey,
+            buildRunId: build.runId,
             imageDigests: build.imageDigests,
             buildLogLocation: build.logLocation,
             buildDurationSeconds: build.durationSeconds,
@@ -151,5 +157,5 @@ function clusterPushTarget(cluster: GkeArmCluster): ArtifactRegistryTarget {
     if (!cluster.federationProvider || !cluster.pushServiceAccountEmail) {
         throw new Error("the cluster has no federation for the build hosts: it needs the farm's host role");
     }
-    return { hub: cluster.hub, workloadIdentityProvider: cluster.federationProvider, serviceAccountEmail: cluster.pushServiceAccountEmail };
+    return { hub: cluster.hubAddress!, workloadIdentityProvider: cluster.federationProvider, serviceAccountEmail: cluster.pushServiceAccountEmail };
 }

@@ -21,6 +21,12 @@ const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
 
 export type RegistryKind = "ecr" | "artifact-registry" | "public";
 
+/** The account, region and partition of an ECR hub's registry, or undefined for another registry. */
+export function ecrRegistryOf(hub: string): { accountId: string; region: string; partition: string } | undefined {
+    const m = ECR_HOST.exec(registryHost(hub));
+    return m ? { accountId: m[1], region: m[2], partition: m[3] ? "aws-cn" : "aws" } : undefined;
+}
+
 export function registryKind(hub: string): RegistryKind {
     const host = registryHost(hub);
     if (ECR_HOST.test(host)) return "ecr";

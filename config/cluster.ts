@@ -4,7 +4,6 @@ import { boundsProblem, locationProblem, machineTypeProblem, MAX_POOL_NODES } fr
 import { IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "../components/gcp/federation";
 import { NodePoolSpec } from "../components/gcp/node-pools";
 import { labelsProblem } from "../components/gcp/labels";
-import { NAME_PREFIX, NAME_PREFIX_ACCEPTED } from "../components/gcp/names";
 import { ExistingClusterRef } from "../components/gcp/existing-cluster";
 import { ConfigReader, show } from "./reader";
 import { readClusterAttachment } from "./existing-cluster";
@@ -34,8 +33,6 @@ export interface ClusterConfig {
     masterAuthorizedNetworks: string[];
     /** The hub's repository id; undefined means `<namePrefix>-istio`. */
     registryName?: string;
-    /** The stem of the GCP names unique in a project (`armfarm:namePrefix`); undefined means `armfarm-<stack>`. */
-    namePrefix?: string;
     /** GCP labels for every resource that takes them (`armfarm:labels`). */
     labels: Record<string, string>;
     /** An AWS role allowed to push to the hub when the farm is not in this stack. */
@@ -109,7 +106,6 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
             pattern: /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             accepted: "an Artifact Registry repository id: lowercase letters, digits and hyphens, starting with a letter",
         }),
-        namePrefix: r.optionalString("namePrefix", { pattern: NAME_PREFIX, accepted: NAME_PREFIX_ACCEPTED }),
         labels: readLabels(r),
         pushRoleArn: r.optionalString("clusterPushRoleArn", { pattern: IAM_ROLE_ARN, accepted: IAM_ROLE_ARN_ACCEPTED }),
     };

@@ -25,7 +25,8 @@ export interface FarmConfig {
     dockerHub?: { username: string; token: pulumi.Output<string> };
     vpcCidr: string;
     subnetCidr: string;
-    repositoryPrefix: string;
+    /** The ECR namespace; undefined: `<namePrefix>/istio`. */
+    repositoryPrefix?: string;
     repositories: string[];
     logRetentionDays: number;
     /** Protect the ECR repositories and keep them (with their images) when the stack is destroyed. */
@@ -81,7 +82,7 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
         availabilityZones: availabilityZones.length > 0 ? availabilityZones : undefined,
         vpcCidr,
         subnetCidr,
-        repositoryPrefix: r.string("farmRepositoryPrefix", { default: "istio", pattern: prefixOk, accepted: "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio" }),
+        repositoryPrefix: r.optionalString("farmRepositoryPrefix", { pattern: prefixOk, accepted: "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio" }),
         repositories: r.stringList("farmRepositories", { default: [...ISTIO_IMAGES.slice(0, 4)], oneOf: ISTIO_IMAGES, minItems: 1 }),
         logRetentionDays: retention(r),
         keepRepositories: r.boolean("farmKeepRepositories", { default: true }),

@@ -10,11 +10,8 @@ import { ConfigReader, show } from "./reader";
 export const PARTS = ["farm", "build", "cluster", "mesh"] as const;
 export type Part = (typeof PARTS)[number];
 
-/**
- * Keys of a part that do not carry its name: GCP labels and the GCP name prefix name and label only what the
- * cluster part creates.
- */
-const KEYS_OF_PARTS: Record<string, Part> = { labels: "cluster", namePrefix: "cluster" };
+/** Keys of a part that do not carry its name: GCP labels label only what the cluster part creates. */
+const KEYS_OF_PARTS: Record<string, Part> = { labels: "cluster" };
 
 /** The part a key of the `armfarm:` namespace configures (`farmSpot` → farm), or undefined for a stack-wide key. */
 export function partOfKey(key: string): Part | undefined {

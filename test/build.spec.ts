@@ -18,7 +18,8 @@ const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ACCOUNT = "123456789012";
 
 
-const runOf = (view: PlanView) => (view.outputs.buildKey as string).slice(0, 12);
+/** The run id: 12 hex digits of the stack's scope and the key (with -a<n> for a later attempt). */
+const runOf = (view: PlanView) => view.outputs.buildRunId as string;
 
 const prebuilt = { "armfarm:buildMode": "prebuilt-envoy", "armfarm:buildIstioSha": ISTIO_SHA, "armfarm:buildIstioRelease": undefined };
 const fromSource = { ...prebuilt, "armfarm:buildMode": "from-source", "armfarm:buildProxySha": PROXY_SHA, "armfarm:buildToolsSha": TOOLS_SHA, "armfarm:farmRootVolumeGiB": 500 };
@@ -38,23 +39,23 @@ describe("IstioImageBuild", () => {
         const group = view.get(ASG, "build-host");
         const key = view.outputs.buildKey as string;
         assert.match(key, /^[0-9a-f]{64}$/);
-        assert.strictEqual(group.inputs.name, `armfarm-build-${key.slice(0, 12)}`);
+        assert.strictEqual(group.inputs.name, `armfarm-dev-build-${runOf(view)}`);
         assert.deepStrictEqual([group.inputs.minSize, group.inputs.maxSize, group.inputs.desiredCapacity], [0, 1, 1]);
         assert.deepStrictEqual(group.options.ignoreChanges, ["desiredCapacity"]);
         const spec = (group.inputs.mixedInstancesPolicy as any).launchTemplate.launchTemplateSpecification;
         assert.deepStrictEqual(spec, { launchTemplateId: view.outputs.farmLaunchTemplateId, version: "1" });
         assert.deepStrictEqual(group.inputs.vpcZoneIdentifiers, view.outputs.farmSubnetIds);
         const runTag = (group.inputs.tags as any[]).find((t) => t.key === "armfarm:build-run");
-        assert.deepStrictEqual(runTag, { key: "armfarm:build-run", value: key.slice(0, 12), propagateAtLaunch: true });
+        assert.deepStrictEqual(runTag, { key: "armfarm:build-run", value: runOf(view), propagateAtLaunch: true });
         const association = view.get(ASSOCIATION, "build-build");
         assert.deepStrictEqual(association.inputs, {
-            associationName: `armfarm-build-${key.slice(0, 12)}`, name: `armfarm-build-${key.slice(0, 12)}`,
-            targets: [{ key: "tag:armfarm:build-run", values: [key.slice(0, 12)] }], maxConcurrency: "1", maxErrors: "0",
+            associationName: `armfarm-dev-build-${runOf(view)}`, name: `armfarm-dev-build-${runOf(view)}`,
+            targets: [{ key: "tag:armfarm:build-run", values: [runOf(view)] }], maxConcurrency: "1", maxErrors: "0",
         });
-        assert.strictEqual(view.outputs.hub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
+        assert.strictEqual(view.outputs.hub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio");
         assert.strictEqual(view.outputs.tag, "1.30.3");
         assert.deepStrictEqual(Object.keys(view.outputs.imageDigests as object).sort(), ["install-cni", "pilot", "proxyv2", "ztunnel"]);
-        assert.match(view.outputs.buildLogLocation as string, new RegExp(`aws logs tail /armfarm/farm .*armfarm-build-${key.slice(0, 12)}`));
+        assert.match(view.outputs.buildLogLocation as string, new RegExp(`aws logs tail /armfarm-dev/farm .*armfarm-build-${runOf(view)}`));
     });
 
     describe("the wait: pulumi up holds until the build recorded its result", () => {
@@ -83,9 +84,9 @@ describe("IstioImageBuild", () => {
             const { associationId, ...settings } = waitSettings(view);
             assert.deepStrictEqual(settings, {
                 region: "us-east-1", runId: run,
-                groups: [`armfarm-build-${run}`, `armfarm-build-${run}-on-demand`],
-                resultPath: `/armfarm/builds/build/${run}`, instanceArnPrefix: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`,
-                logGroupName: "/armfarm/farm", hostReadySeconds: 20 * 60, buildSeconds: 30 * 60,
+                groups: [`armfarm-dev-build-${run}`, `armfarm-dev-build-${run}-on-demand`],
+                resultPath: `/armfarm-dev/farm/builds/armfarm-dev-build/${run}`, instanceArnPrefix: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`,
+                logGroupName: "/armfarm-dev/farm", hostReadySeconds: 20 * 60, buildSeconds: 30 * 60,
                 logLocation: view.outputs.buildLogLocation,
             });
             // The association's id, as AWS gives it (the plan's mock answers a UUID).
@@ -198,7 +199,7 @@ describe("IstioImageBuild", () => {
         const run = runOf(view);
         assert.strictEqual(view.ofType(POLICY).filter((p) => p.name === "build-host").length, 0, "no per-run rights on the shared host role");
         const rule = view.get("aws:cloudwatch/eventRule:EventRule", "build-run-end");
-        assert.strictEqual(rule.inputs.name, `armfarm-build-${run}-end`);
+        assert.strictEqual(rule.inputs.name, `armfarm-dev-build-${run}-end`);
         // AWS Systems Manager User Guide, "Amazon EventBridge event examples for Systems Manager".
         assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
             source: ["aws.ssm"], "detail-type": ["EC2 State Manager Instance Association State Change"],
@@ -207,15 +208,15 @@ describe("IstioImageBuild", () => {
             detail: { "association-id": [waitSettings(view).associationId], status: ["Success", "Failed", "TimedOut", "Skipped"] },
         });
         const target = view.get("aws:cloudwatch/eventTarget:EventTarget", "build-run-end");
-        assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-end:$DEFAULT`);
+        assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-dev-build-${run}-end:$DEFAULT`);
         assert.deepStrictEqual(target.inputs.inputTransformer, { inputPaths: { instance: "$.detail.instance-id" }, inputTemplate: "{\"InstanceId\":[<instance>]}" });
         const runbook = JSON.parse(view.get(DOCUMENT, "build-run-end").inputs.content as string);
         assert.deepStrictEqual(runbook.mainSteps, [{ name: "endHost", action: "aws:executeAwsApi",
             inputs: { Service: "autoscaling", Api: "TerminateInstanceInAutoScalingGroup", InstanceId: "{{ InstanceId }}", ShouldDecrementDesiredCapacity: true } }]);
-        assert.strictEqual(runbook.assumeRole, `arn:aws:iam::${ACCOUNT}:role/build-run-automation`);
+        assert.strictEqual(runbook.assumeRole, `arn:aws:iam::${ACCOUNT}:role/armfarm-dev-build-${run}-automation`);
         const automation = JSON.parse(view.get(POLICY, "build-run-automation").inputs.policy as string);
         assert.deepStrictEqual(automation.Statement, [{ Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"],
-            Resource: [`arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/armfarm-build-${run}`] }]);
+            Resource: [`arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/armfarm-dev-build-${run}`] }]);
     });
 
     it("trusts its service roles only from this account and for this run's rules and executions", async () => {
@@ -226,13 +227,13 @@ describe("IstioImageBuild", () => {
             Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": [`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-execution/*`] } } }]);
         assert.deepStrictEqual(trust("build-run-events"), [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole",
             Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": [
-                `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-build-${run}-end`, `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-build-${run}-spot-refused`,
+                `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-dev-build-${run}-end`, `arn:aws:events:us-east-1:${ACCOUNT}:rule/armfarm-dev-build-${run}-spot-refused`,
             ] } } }]);
         const events = JSON.parse(view.get(POLICY, "build-run-events").inputs.policy as string);
         assert.deepStrictEqual(events.Statement.map((st: any) => [st.Action, st.Resource, st.Condition]), [
-            [["ssm:StartAutomationExecution"], [`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-end:*`,
-                `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-build-${run}-spot-fallback:*`], undefined],
-            [["iam:PassRole"], [`arn:aws:iam::${ACCOUNT}:role/build-run-automation`], { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } }],
+            [["ssm:StartAutomationExecution"], [`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-dev-build-${run}-end:*`,
+                `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/armfarm-dev-build-${run}-spot-fallback:*`], undefined],
+            [["iam:PassRole"], [`arn:aws:iam::${ACCOUNT}:role/armfarm-dev-build-${run}-automation`], { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } }],
         ]);
     });
 
@@ -259,7 +260,7 @@ describe("IstioImageBuild", () => {
             assert.strictEqual(env.ARMFARM_UPSTREAM_HUB, "docker.io/istio");
             assert.strictEqual(env.ARMFARM_ARCHITECTURES, "linux/amd64,linux/arm64");
             assert.strictEqual(env.ARMFARM_IMAGES, "pilot proxyv2 install-cni ztunnel");
-            assert.strictEqual(env.ARMFARM_HUB, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
+            assert.strictEqual(env.ARMFARM_HUB, "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio");
             assert.strictEqual(env.ARMFARM_ISTIO_SHA, undefined);
         });
 
@@ -283,7 +284,7 @@ describe("IstioImageBuild", () => {
         it("records the result under the run's path, tagged with the host's ARN of this account and region", async () => {
             const view = await plan();
             const env = scriptEnv(view);
-            assert.strictEqual(env.ARMFARM_RESULT_PATH, `/armfarm/builds/build/${runOf(view)}`);
+            assert.strictEqual(env.ARMFARM_RESULT_PATH, `/armfarm-dev/farm/builds/armfarm-dev-build/${runOf(view)}`);
             assert.strictEqual(env.ARMFARM_INSTANCE_ARN_PREFIX, `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`);
             assert.strictEqual(env.ARMFARM_ASG_NAME, undefined, "the host ends no group");
         });
@@ -325,9 +326,9 @@ describe("IstioImageBuild", () => {
             ]) {
                 const view = await plan({ ...prebuilt, ...change });
                 assert.notStrictEqual(view.outputs.buildKey, key, JSON.stringify(change));
-                const runId = (view.outputs.buildKey as string).slice(0, 12);
-                assert.strictEqual(view.get(ASG, "build-host").inputs.name, `armfarm-build-${runId}`);
-                assert.strictEqual(view.get(ASSOCIATION, "build-build").inputs.associationName, `armfarm-build-${runId}`);
+                const runId = runOf(view);
+                assert.strictEqual(view.get(ASG, "build-host").inputs.name, `armfarm-dev-build-${runId}`);
+                assert.strictEqual(view.get(ASSOCIATION, "build-build").inputs.associationName, `armfarm-dev-build-${runId}`);
             }
             const release = await plan({ "armfarm:buildIstioRelease": "1.29.0" });
             assert.notStrictEqual(release.outputs.buildKey, (await plan()).outputs.buildKey);
@@ -339,8 +340,8 @@ describe("IstioImageBuild", () => {
             assert.strictEqual(other.outputs.buildKey, base.outputs.buildKey);
             const again = await plan({ "armfarm:buildAttempt": 2 });
             assert.strictEqual(again.outputs.buildKey, base.outputs.buildKey);
-            const runId = `${(base.outputs.buildKey as string).slice(0, 12)}-a2`;
-            assert.strictEqual(again.get(ASG, "build-host").inputs.name, `armfarm-build-${runId}`);
+            const runId = `${runOf(base)}-a2`;
+            assert.strictEqual(again.get(ASG, "build-host").inputs.name, `armfarm-dev-build-${runId}`);
             assert.deepStrictEqual(again.get(ASSOCIATION, "build-build").inputs.targets, [{ key: "tag:armfarm:build-run", values: [runId] }]);
         });
 
@@ -443,7 +444,7 @@ describe("IstioImageBuild", () => {
 
         it("refuses Artifact Registry without the cluster, and ECR for a mesh on the stack's own GKE cluster", async () => {
             assert.match(await planStackError({ "armfarm:parts": ["farm", "build"] }),
-                /armfarm:buildPublishTo: "artifact-registry" publishes to the cluster's hub, but armfarm:parts \["farm","build"\] has no "cluster"/);
+                /armfarm:buildPublishTo: "artifact-registry" publishes to a cluster's hub, but the stack has no cluster; name one with armfarm:buildHubStack/);
             assert.match(await planStackError({ "armfarm:buildPublishTo": "ecr" }),
                 /armfarm:buildPublishTo: "ecr" puts the mesh's images in ECR, which the GKE nodes cannot pull from without credentials; use "artifact-registry"/);
             assert.match(await planStackError({ "armfarm:buildPublishTo": "gcr" }), /armfarm:buildPublishTo: "gcr" is not accepted; use one of ecr, artifact-registry/);
@@ -459,7 +460,7 @@ describe("IstioImageBuild", () => {
         it("launches one on-demand x86 host from the farm's amd64 template, tagged as the run's envoy-amd64 host", () => {
             const run = runOf(view);
             const group = view.get(ASG, "build-host-envoy-amd64");
-            assert.strictEqual(group.inputs.name, `armfarm-build-${run}-envoy-amd64`);
+            assert.strictEqual(group.inputs.name, `armfarm-dev-build-${run}-envoy-amd64`);
             assert.deepStrictEqual([group.inputs.minSize, group.inputs.maxSize, group.inputs.desiredCapacity], [0, 1, 1]);
             const policy = group.inputs.mixedInstancesPolicy as any;
             assert.deepStrictEqual(policy.launchTemplate.launchTemplateSpecification,
@@ -481,7 +482,7 @@ describe("IstioImageBuild", () => {
                 (JSON.parse(view.get(DOCUMENT, "build-build").inputs.content as string).mainSteps[0].inputs.runCommand as string[]).filter((l) => !l.startsWith("export ")));
             assert.deepStrictEqual(view.get(ASSOCIATION, "build-build-envoy-amd64").inputs.targets, [{ key: "tag:armfarm:build-run", values: [`${run}-envoy-amd64`] }]);
             const env = scriptEnv(view);
-            assert.strictEqual(env.ARMFARM_CACHE_BUCKET, `farm-cache-${stableHex(7, "farm-cache")}`);
+            assert.strictEqual(env.ARMFARM_CACHE_BUCKET, `armfarm-dev-farm-cache-${stableHex(26, "farm-cache")}`);
             assert.strictEqual(env.ARMFARM_TOOLS_SHA, undefined, "without buildToolsSha, the images the trees pin");
         });
 
@@ -493,9 +494,9 @@ describe("IstioImageBuild", () => {
             const arn = (g: string) => `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/${g}`;
             assert.deepStrictEqual(automation.Statement, [
                 { Sid: "EndThisRunsHosts", Effect: "Allow", Action: ["autoscaling:TerminateInstanceInAutoScalingGroup"],
-                    Resource: [arn(`armfarm-build-${run}`), arn(`armfarm-build-${run}-on-demand`), arn(`armfarm-build-${run}-envoy-amd64`)] },
+                    Resource: [arn(`armfarm-dev-build-${run}`), arn(`armfarm-dev-build-${run}-on-demand`), arn(`armfarm-dev-build-${run}-envoy-amd64`)] },
                 { Sid: "MoveThisRun", Effect: "Allow", Action: ["autoscaling:SetDesiredCapacity"],
-                    Resource: [arn(`armfarm-build-${run}`), arn(`armfarm-build-${run}-on-demand`)] },
+                    Resource: [arn(`armfarm-dev-build-${run}`), arn(`armfarm-dev-build-${run}-on-demand`)] },
             ]);
         });
 
@@ -521,9 +522,9 @@ describe("IstioImageBuild", () => {
         });
 
         it("stands an on-demand group of the same run by, with no host, on the farm's own type", () => {
-            const key = (spot.outputs.buildKey as string).slice(0, 12);
+            const key = runOf(spot);
             const standby = spot.get(ASG, "build-host-on-demand");
-            assert.strictEqual(standby.inputs.name, `armfarm-build-${key}-on-demand`);
+            assert.strictEqual(standby.inputs.name, `armfarm-dev-build-${key}-on-demand`);
             assert.deepStrictEqual([standby.inputs.minSize, standby.inputs.maxSize, standby.inputs.desiredCapacity], [0, 1, 0]);
             const policy = standby.inputs.mixedInstancesPolicy as any;
             assert.strictEqual(policy.instancesDistribution.onDemandPercentageAboveBaseCapacity, 100);
@@ -534,7 +535,7 @@ describe("IstioImageBuild", () => {
         });
 
         it("starts the fallback runbook only when the spot group is refused for want of spot capacity", () => {
-            const key = (spot.outputs.buildKey as string).slice(0, 12);
+            const key = runOf(spot);
             const rule = spot.get("aws:cloudwatch/eventRule:EventRule", "build-spot-refused");
             // Amazon EC2 Auto Scaling User Guide, "Troubleshoot instance launch failures": the messages of a spot
             // request that cannot be filled. Other failures (a zone or type not offered, a quota, an instance
@@ -542,7 +543,7 @@ describe("IstioImageBuild", () => {
             assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern as string), {
                 source: ["aws.autoscaling"], "detail-type": ["EC2 Instance Launch Unsuccessful"],
                 detail: {
-                    AutoScalingGroupName: [`armfarm-build-${key}`],
+                    AutoScalingGroupName: [`armfarm-dev-build-${key}`],
                     StatusMessage: [
                         { wildcard: "*There is no Spot capacity available that matches your request*" },
                         { wildcard: "*Spot request price of * is lower than the minimum required Spot request fulfillment price*" },
@@ -552,11 +553,11 @@ describe("IstioImageBuild", () => {
             const target = spot.get("aws:cloudwatch/eventTarget:EventTarget", "build-spot-refused");
             // Without an input, EventBridge passes the whole event as the runbook's parameters, which it refuses.
             assert.strictEqual(target.inputs.input, "{}");
-            assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-build-${key}-spot-fallback:$DEFAULT`);
+            assert.strictEqual(target.inputs.arn, `arn:aws:ssm:us-east-1:123456789012:automation-definition/armfarm-dev-build-${key}-spot-fallback:$DEFAULT`);
             const runbook = JSON.parse(spot.get(DOCUMENT, "build-run-fallback").inputs.content as string);
             assert.deepStrictEqual(runbook.mainSteps.map((step: any) => [step.action, step.inputs.Api, step.inputs.AutoScalingGroupName, step.inputs.DesiredCapacity]), [
-                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}-on-demand`, 1],
-                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-build-${key}`, 0],
+                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-dev-build-${key}-on-demand`, 1],
+                ["aws:executeAwsApi", "SetDesiredCapacity", `armfarm-dev-build-${key}`, 0],
             ]);
         });
 
@@ -582,8 +583,8 @@ describe("IstioImageBuild", () => {
         });
 
         it("lets the runbooks move and end only this run's groups, and lets EventBridge start only this run's runbooks", () => {
-            const key = (spot.outputs.buildKey as string).slice(0, 12);
-            const groups = [`armfarm-build-${key}`, `armfarm-build-${key}-on-demand`]
+            const key = runOf(spot);
+            const groups = [`armfarm-dev-build-${key}`, `armfarm-dev-build-${key}-on-demand`]
                 .map((name) => `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${name}`);
             const automation = JSON.parse(spot.get(POLICY, "build-run-automation").inputs.policy as string);
             assert.deepStrictEqual(automation.Statement, [

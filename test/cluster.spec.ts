@@ -233,14 +233,14 @@ describe("GkeArmCluster", () => {
         it("lets only the farm's host role push, through Workload Identity Federation", () => {
             const provider = inputs(view, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "cluster-aws");
             assert.deepStrictEqual(provider.aws, { accountId: "123456789012" });
-            assert.strictEqual(provider.attributeCondition, 'attribute.aws_role == "arn:aws:sts::123456789012:assumed-role/farm-host"');
+            assert.strictEqual(provider.attributeCondition, 'attribute.aws_role == "arn:aws:sts::123456789012:assumed-role/armfarm-dev-farm-host"');
             const writer = inputs(view, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "cluster-hub-pusher");
             assert.strictEqual(writer.role, "roles/artifactregistry.writer");
             assert.strictEqual(writer.member, "serviceAccount:armfarm-dev-push@armfarm-dev.iam.gserviceaccount.com");
             const impersonation = inputs(view, "gcp:serviceaccount/iAMMember:IAMMember", "cluster-pusher-federated");
             assert.strictEqual(impersonation.role, "roles/iam.workloadIdentityUser");
             assert.strictEqual(impersonation.member,
-                "principalSet://iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/armfarm-dev-aws/attribute.aws_role/arn:aws:sts::123456789012:assumed-role/farm-host");
+                "principalSet://iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/armfarm-dev-aws/attribute.aws_role/arn:aws:sts::123456789012:assumed-role/armfarm-dev-farm-host");
             assert.strictEqual(view.outputs.clusterFederationProvider,
                 "projects/424242424242/locations/global/workloadIdentityPools/armfarm-dev-aws/providers/farm-hosts");
             assert.strictEqual(view.outputs.clusterPushServiceAccount, "armfarm-dev-push@armfarm-dev.iam.gserviceaccount.com");

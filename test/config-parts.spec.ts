@@ -70,8 +70,9 @@ describe("keys of parts the stack does not deploy", () => {
         assert.strictEqual((await planFile({ ...MESH_ONLY, "armfarm:clusterReleaseChannel": "REGULAR", "armfarm:farmRootVolumeGiB": 200 })).error, undefined);
     });
 
-    it("names each key's part by its prefix, and the GCP-only keys by the part that creates GCP resources", () => {
+    it("names each key's part by its prefix, the GCP labels by the part that creates GCP resources, and the name prefix by none", () => {
+        // namePrefix starts names of every part, AWS and GCP: a stack of any parts may set it.
         assert.deepStrictEqual(["farmSpot", "buildTag", "clusterName", "meshHub", "labels", "namePrefix", "parts"].map(partOfKey),
-            ["farm", "build", "cluster", "mesh", "cluster", "cluster", undefined]);
+            ["farm", "build", "cluster", "mesh", "cluster", undefined, undefined]);
     });
 });

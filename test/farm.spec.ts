@@ -5,8 +5,11 @@ import { buildHostPublicIp } from "../policy/rules/ec2";
 import { resource, violations } from "../policy/test/cases";
 
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
-/** The cache bucket's name as the plan's mock generates it from the logical name (scripts/plan/mocks/aws.ts). */
-const CACHE_BUCKET = `farm-cache-${stableHex(7, "farm-cache")}`;
+/**
+ * The cache bucket's name: the farm's prefix, and the 26 characters the provider adds (the plan's mock makes them
+ * from the logical name, scripts/plan/mocks/aws.ts).
+ */
+const CACHE_BUCKET = `armfarm-dev-farm-cache-${stableHex(26, "farm-cache")}`;
 const REPO = "aws:ecr/repository:Repository";
 
 function launchTemplate(view: PlanView) {
@@ -73,8 +76,8 @@ describe("GravitonBuildFarm", () => {
         it("launches hosts with the farm's instance profile and security group, in the farm's subnets", () => {
             const lt = launchTemplate(dev);
             // Ids and ARNs are the mock cloud's answers for the farm's own resources (scripts/plan/mocks/aws.ts).
-            assert.strictEqual(lt.iamInstanceProfile.arn, `arn:aws:iam::${FAKE_AWS_ACCOUNT}:instance-profile/farm-host`);
-            assert.strictEqual(dev.get("aws:iam/instanceProfile:InstanceProfile", "farm-host").inputs.role, "farm-host");
+            assert.strictEqual(lt.iamInstanceProfile.arn, `arn:aws:iam::${FAKE_AWS_ACCOUNT}:instance-profile/armfarm-dev-farm-host`);
+            assert.strictEqual(dev.get("aws:iam/instanceProfile:InstanceProfile", "farm-host").inputs.role, "armfarm-dev-farm-host");
             assert.deepStrictEqual(lt.networkInterfaces[0].securityGroups, [`sg-${stableHex(17, "farm-hosts")}`]);
             // The subnets are the launching group's to name (Auto Scaling refuses a template that fixes one).
             assert.strictEqual(lt.networkInterfaces[0].subnetId, undefined);
@@ -184,7 +187,7 @@ describe("GravitonBuildFarm", () => {
         });
 
         it("writes only to the farm's log group, pushes only to the farm's repositories, and creates only results in its own name", () => {
-            const logGroupArn = `arn:aws:logs:us-east-1:${FAKE_AWS_ACCOUNT}:log-group:/armfarm/farm`;
+            const logGroupArn = `arn:aws:logs:us-east-1:${FAKE_AWS_ACCOUNT}:log-group:/armfarm-dev/farm`;
             assert.deepStrictEqual(hostPolicy(dev).Statement, [
                 { Sid: "WriteFarmLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroupArn, `${logGroupArn}:log-stream:*`] },
                 { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
@@ -193,20 +196,20 @@ describe("GravitonBuildFarm", () => {
                     // The actions a docker push needs (Amazon ECR User Guide, "Pushing an image": the push permissions).
                     Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
                         "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
-                    Resource: ["pilot", "proxyv2", "install-cni", "ztunnel"].map((i) => `arn:aws:ecr:us-east-1:${FAKE_AWS_ACCOUNT}:repository/istio/${i}`),
+                    Resource: ["pilot", "proxyv2", "install-cni", "ztunnel"].map((i) => `arn:aws:ecr:us-east-1:${FAKE_AWS_ACCOUNT}:repository/armfarm-dev/istio/${i}`),
                 },
-                { Sid: "RecordBuildResult", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*` },
+                { Sid: "RecordBuildResult", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm-dev/farm/builds/*` },
                 {
                     // Systems Manager User Guide, "Preventing changes to existing parameters using ssm:Overwrite".
                     Sid: "NeverOverwriteAResult", Effect: "Deny", Action: ["ssm:PutParameter"],
-                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*`,
+                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm-dev/farm/builds/*`,
                     Condition: { StringEquals: { "ssm:Overwrite": "true" } },
                 },
                 {
                     // The tags of a PutParameter are authorized as AddTagsToResource: only armfarm:host, only the
                     // host's own instance ARN (the IAM policy variable ${ec2:SourceInstanceARN}).
                     Sid: "TagResultAsItsOwnHost", Effect: "Allow", Action: ["ssm:AddTagsToResource"],
-                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/builds/*`,
+                    Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm-dev/farm/builds/*`,
                     Condition: {
                         StringEquals: { "aws:RequestTag/armfarm:host": "${ec2:SourceInstanceARN}" },
                         "ForAllValues:StringEquals": { "aws:TagKeys": ["armfarm:host"] },
@@ -222,9 +225,9 @@ describe("GravitonBuildFarm", () => {
             const view = await plan({ "armfarm:farmDockerHubUsername": "armfarmci", "armfarm:farmDockerHubToken": "dckr_pat_x" }, { secretKeys: ["armfarm:farmDockerHubToken"] });
             const read = (hostPolicy(view).Statement as any[]).find((st) => st.Sid === "ReadDockerHubCredential");
             assert.deepStrictEqual(read, { Sid: "ReadDockerHubCredential", Effect: "Allow", Action: ["ssm:GetParameter"],
-                Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm/farm/dockerhub` });
+                Resource: `arn:aws:ssm:us-east-1:${FAKE_AWS_ACCOUNT}:parameter/armfarm-dev/farm/dockerhub` });
             const parameter = view.get("aws:ssm/parameter:Parameter", "farm-dockerhub");
-            assert.deepStrictEqual([parameter.inputs.name, parameter.inputs.type, parameter.inputs.value], ["/armfarm/farm/dockerhub", "SecureString", "[secret]"]);
+            assert.deepStrictEqual([parameter.inputs.name, parameter.inputs.type, parameter.inputs.value], ["/armfarm-dev/farm/dockerhub", "SecureString", "[secret]"]);
             assert.strictEqual((hostPolicy(dev).Statement as any[]).find((st) => st.Sid === "ReadDockerHubCredential"), undefined);
         });
 
@@ -240,7 +243,7 @@ describe("GravitonBuildFarm", () => {
     describe("ECR repositories", () => {
         it("holds one repository per configured image under the prefix, immutable, scanned on push", async () => {
             const names = dev.ofType(REPO).map((r) => r.inputs.name).sort();
-            assert.deepStrictEqual(names, ["istio/install-cni", "istio/pilot", "istio/proxyv2", "istio/ztunnel"]);
+            assert.deepStrictEqual(names, ["armfarm-dev/istio/install-cni", "armfarm-dev/istio/pilot", "armfarm-dev/istio/proxyv2", "armfarm-dev/istio/ztunnel"]);
             for (const repo of dev.ofType(REPO)) {
                 assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
                 assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
@@ -337,14 +340,14 @@ describe("GravitonBuildFarm", () => {
         });
 
         it("exports the hub, the repository URLs, the launch template and the log group", async () => {
-            assert.strictEqual(dev.outputs.farmHub, `${FAKE_AWS_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/istio`);
+            assert.strictEqual(dev.outputs.farmHub, `${FAKE_AWS_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio`);
             const view = await plan({ "aws:region": "eu-west-1", "armfarm:farmRepositoryPrefix": "mirror" });
             assert.strictEqual(view.outputs.farmHub, `${FAKE_AWS_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/mirror`);
             assert.strictEqual((view.outputs.farmRepositoryUrls as Record<string, string>).pilot,
                 `${FAKE_AWS_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/mirror/pilot`);
             assert.match(dev.outputs.farmLaunchTemplateId as string, /^lt-/);
             assert.deepStrictEqual(dev.outputs.farmSubnetIds, [0, 1, 2].map((i) => `subnet-${stableHex(17, `farm-subnet-${i}`)}`));
-            assert.strictEqual(dev.outputs.farmLogGroupName, "/armfarm/farm");
+            assert.strictEqual(dev.outputs.farmLogGroupName, "/armfarm-dev/farm");
         });
     });
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { runPlan } from "../scripts/plan/engine";
 import { devConfig, Overrides, planError, PlanView, PROJECT_DIR } from "./harness";
-import { defaultNamePrefix, serviceAccountId } from "../components/gcp/names";
+import { serviceAccountId } from "../components/gcp/names";
+import { defaultNamePrefix } from "../components/names";
 
 /**
  * The arguments that carry a GCP physical name unique in a project: a resource's `name` (cluster, firewall rule),

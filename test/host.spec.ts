@@ -103,8 +103,8 @@ describe("build host user data (cloud-init)", () => {
         const agent = JSON.parse(files["/etc/armfarm/cloudwatch-agent.json"].content);
         const collected = agent.logs.logs_collected.files.collect_list as any[];
         assert.deepStrictEqual(collected.map((c) => [c.file_path, c.log_group_name]),
-            [["/var/log/armfarm/*.log", "/armfarm/farm"], ["/var/log/cloud-init-output.log", "/armfarm/farm"]]);
-        assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_LOG_GROUP=\/armfarm\/farm$/m);
+            [["/var/log/armfarm/*.log", "/armfarm-dev/farm"], ["/var/log/cloud-init-output.log", "/armfarm-dev/farm"]]);
+        assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_LOG_GROUP=\/armfarm-dev\/farm$/m);
         assert.match(files["/etc/armfarm/host.env"].content, /^ARMFARM_REGION=us-east-1$/m);
     });
 

@@ -63,7 +63,7 @@ describe("offline plan diff", () => {
         const diff = diffPlans(base, head);
         assert.deepStrictEqual(diff.outputs.find((o) => o.path === "farmHub"), {
             path: "farmHub", kind: "update", secret: false,
-            old: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", new: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mesh",
+            old: "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio", new: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mesh",
         });
         const replaced = diff.changed.filter((c) => c.replaceReasons.length > 0);
         assert.deepStrictEqual(replaced.map((c) => `${c.type} ${c.name}`).sort(), [

@@ -64,7 +64,7 @@ describe("the offline plan of a first preview (--preview)", function () {
         // Outputs made of computed values are unknown; outputs made of config and known invokes are not.
         assert.strictEqual(preview.outputs.farmRepositoryUrls, "[unknown]");
         assert.strictEqual(preview.outputs.farmHub, update.outputs.farmHub);
-        assert.strictEqual(preview.outputs.farmHub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
+        assert.strictEqual(preview.outputs.farmHub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio");
     });
 
     it("runs no invoke that waits on a resource not created yet: the mesh's registry reads wait on the build", async () => {

@@ -63,7 +63,7 @@ describe("split stacks in the offline plan", function () {
             for (const preview of [false, true]) {
                 const built = await planFixture({ refs: [`acme/armfarm/dev=${devPlanFile}`], preview });
                 assert.strictEqual(built.outputs.buildHub, devPlan.outputs.farmHub);
-                assert.strictEqual(built.outputs.buildHub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio");
+                assert.strictEqual(built.outputs.buildHub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio");
                 // The dev stack's kubeconfig output is secret; only that output is, not the whole reference.
                 assert.strictEqual(devPlan.outputs.kubeconfig, "[secret]");
                 assert.strictEqual(built.outputs.kubeconfig, "[secret]");
@@ -71,7 +71,7 @@ describe("split stacks in the offline plan", function () {
                 assert.strictEqual(built.outputs.farmOutputCount, "[secret]", "the outputs as a whole hold a secret");
                 const logs = built.resources.find((r) => r.type === LOG_GROUP)!;
                 assert.strictEqual(logs.inputs.name, `${devPlan.outputs.farmLogGroupName}/split`);
-                assert.strictEqual(built.outputs.logGroupArn, preview ? "[unknown]" : "arn:aws:logs:eu-west-1:123456789012:log-group:/armfarm/farm/split");
+                assert.strictEqual(built.outputs.logGroupArn, preview ? "[unknown]" : "arn:aws:logs:eu-west-1:123456789012:log-group:/armfarm-dev/farm/split");
             }
         });
 
@@ -162,7 +162,7 @@ describe("split stacks in the offline plan", function () {
             const logGroup = doc.resources.find((r: any) => r.type === LOG_GROUP);
             const template = doc.resources.find((r: any) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
             assert.deepStrictEqual([logGroup.inputs.retentionInDays, template.inputs.instanceType], [90, "c7g.2xlarge"]);
-            assert.strictEqual(doc.outputs.farmHub, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/istio");
+            assert.strictEqual(doc.outputs.farmHub, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/armfarm-dev/istio");
         });
     });
 });

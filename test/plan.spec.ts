@@ -74,7 +74,7 @@ describe("the offline plan's command line", function () {
         assert.deepStrictEqual(config.secretKeys, ["armfarm:farmVpcCidr"]);
         assert.strictEqual(config.values["armfarm:farmVpcCidr"], "[secret]");
         assert.ok(!JSON.stringify(config).includes("AAABAKZ0"), "the ciphertext is not passed on");
-        assert.strictEqual(config.values["armfarm:farmRepositoryPrefix"], "istio", "Pulumi.yaml's defaults apply");
+        assert.strictEqual(config.values["armfarm:farmLogRetentionDays"], "30", "Pulumi.yaml's defaults apply");
         // A secure value the program validates fails without showing anything but the placeholder.
         const run = planCli("--config", file, "--json");
         assert.strictEqual(run.status, 1);

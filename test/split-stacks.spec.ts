@@ -43,9 +43,10 @@ describe("a farm shared by other stacks", function () {
         assert.strictEqual(core.logGroupName, resource("aws:cloudwatch/logGroup:LogGroup", "farm-logs").inputs.name);
         assert.match(core.launchTemplateId, /^lt-[0-9a-f]{17}$/);
         assert.notStrictEqual(core.launchTemplateId, core.amd64LaunchTemplateId);
-        assert.strictEqual(core.hostRoleName, "farm-host");
-        assert.match(core.hostRoleArn, /^arn:aws:iam::\d{12}:role\/farm-host$/);
-        assert.match(core.instanceProfileArn, /^arn:aws:iam::\d{12}:instance-profile\/farm-host$/);
+        // Named after the farm's stack (armfarm-<stack>) and the farm.
+        assert.strictEqual(core.hostRoleName, "armfarm-farm-farm-host");
+        assert.match(core.hostRoleArn, /^arn:aws:iam::\d{12}:role\/armfarm-farm-farm-host$/);
+        assert.match(core.instanceProfileArn, /^arn:aws:iam::\d{12}:instance-profile\/armfarm-farm-farm-host$/);
         assert.match(core.securityGroupId, /^sg-/);
         assert.strictEqual(core.hub, farm.outputs.farmHub);
         assert.deepStrictEqual(core.repositoryUrls, farm.outputs.farmRepositoryUrls);

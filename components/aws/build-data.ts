@@ -1,5 +1,6 @@
 /** Facts the Istio image build relies on, each with its source. */
 import { createHash } from "crypto";
+import { fit } from "../names";
 
 /**
  * How a build gets its images:
@@ -146,15 +147,19 @@ export interface BuildKeyInputs {
     variant: Variant;
     images: readonly string[];
     tag: string;
+    /** Where the images go: `artifact-registry <hub>`, `ecr <hub>`, or `farm <repository prefix>` for the farm's own ECR hub. */
+    destination: string;
 }
 
 /**
  * The build key: a SHA-256 over the canonical form of what the build produces (sources or release, mode,
- * architectures, variant, images, tag). Lists are sorted, so their order in the config does not matter.
+ * architectures, variant, images, tag) and where it publishes, since publishing elsewhere must build again. Lists
+ * are sorted, so their order in the config does not matter.
  */
 export function buildKey(k: BuildKeyInputs): string {
     const canonical = JSON.stringify({
         architectures: [...k.architectures].sort(),
+        destination: k.destination,
         images: [...k.images].sort(),
         mode: k.mode,
         release: k.mode === "mirror" ? k.release : undefined,
@@ -168,9 +173,23 @@ export function buildKey(k: BuildKeyInputs): string {
     return createHash("sha256").update(canonical).digest("hex");
 }
 
-/** The identity of one run of a build: the key's first 12 hex digits, and the attempt when it is not the first. */
-export function buildRunId(key: string, attempt: number): string {
-    return attempt > 1 ? `${key.slice(0, 12)}-a${attempt}` : key.slice(0, 12);
+/**
+ * The identity of one run of a build: 12 hex digits of a digest of the build's scope (`<namePrefix>-<name>`) and
+ * its key, and the attempt when it is not the first. Two stacks (or builds) that build one key on one farm get
+ * runs of their own: the run's tag picks its hosts, so they never run each other's documents.
+ */
+export function buildRunId(key: string, attempt: number, scope: string): string {
+    const id = createHash("sha256").update(`${scope}\n${key}`).digest("hex").slice(0, 12);
+    return attempt > 1 ? `${id}-a${attempt}` : id;
+}
+
+/**
+ * The stem of a run's names (groups, documents, rules, roles): the scope, cut to 30 characters with a digest
+ * if longer, and the run id. At most 47 characters, so that `<stem>-spot-refused` fits an EventBridge rule's
+ * 64 and `<stem>-automation` an IAM role's 64.
+ */
+export function runStem(scope: string, runId: string): string {
+    return `${fit(scope, 30).replace(/-+$/, "")}-${runId}`;
 }
 
 /**

@@ -25,9 +25,9 @@ export const SAFE_VALUE = /^[A-Za-z0-9_.,:/@ =+-]*$/;
  */
 export const STEP_TIMEOUT_SECONDS = { min: 5, max: 172800 } as const;
 
-/** The name of a run's document and association; `role` names the x86 envoy host's (`envoy-amd64`). */
-export function runDocumentName(name: string, runId: string, role?: string): string {
-    return role ? `armfarm-${name}-${runId}-${role}` : `armfarm-${name}-${runId}`;
+/** The name of a run's document and association: the run's stem; `role` names the x86 envoy host's (`envoy-amd64`). */
+export function runDocumentName(stem: string, role?: string): string {
+    return role ? `${stem}-${role}` : stem;
 }
 
 /**
@@ -69,10 +69,10 @@ export function buildDocumentContent(env: BuildEnvironment, stepTimeoutSeconds: 
  * The run's document. Its content is fixed when the run starts (`ignoreChanges`): a later change of a setting
  * outside the build key, or of the script, applies to the next run, never to the build that is running.
  */
-export function createBuildDocument(name: string, runId: string, content: pulumi.Input<string>, tags: Record<string, string>,
+export function createBuildDocument(name: string, stem: string, content: pulumi.Input<string>, tags: Record<string, string>,
     opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Document {
     return new aws.ssm.Document(role ? `${name}-build-${role}` : `${name}-build`, {
-        name: runDocumentName(name, runId, role),
+        name: runDocumentName(stem, role),
         documentType: "Command",
         documentFormat: "JSON",
         targetType: "/AWS::EC2::Instance",
@@ -88,10 +88,10 @@ export function createBuildDocument(name: string, runId: string, content: pulumi
  * Manager API Reference, UpdateAssociation). It does not wait: its create returns before any host exists
  * (see build-wait/wait.ts); the run's wait is the `wait` command.
  */
-export function createBuildAssociation(name: string, runId: string, document: aws.ssm.Document,
+export function createBuildAssociation(name: string, stem: string, runId: string, document: aws.ssm.Document,
     opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Association {
     return new aws.ssm.Association(role ? `${name}-build-${role}` : `${name}-build`, {
-        associationName: runDocumentName(name, runId, role),
+        associationName: runDocumentName(stem, role),
         name: document.name,
         targets: [{ key: `tag:${BUILD_RUN_TAG}`, values: [role ? `${runId}-${role}` : runId] }],
         maxConcurrency: "1",

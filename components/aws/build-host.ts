@@ -12,9 +12,9 @@ import { RunGroups } from "./build-run-control";
 /** The tag that names a build run on its host; the SSM association targets hosts by it. */
 export const BUILD_RUN_TAG = "armfarm:build-run";
 
-/** The names of a run's groups: the one that launches its host, and the on-demand standby of a spot run. */
-export function hostGroupNames(name: string, runId: string): RunGroups {
-    return { spot: `armfarm-${name}-${runId}`, onDemand: `armfarm-${name}-${runId}-on-demand`, amd64: `armfarm-${name}-${runId}-envoy-amd64` };
+/** The names of a run's groups: the one that launches its host, the on-demand standby of a spot run, the x86 envoy host's. */
+export function hostGroupNames(stem: string): RunGroups {
+    return { spot: stem, onDemand: `${stem}-on-demand`, amd64: `${stem}-envoy-amd64` };
 }
 
 /** The role of from-source's x86 host, in its run tag (`<run>-envoy-amd64`) and its document's name. */
@@ -24,9 +24,9 @@ export const ENVOY_AMD64_ROLE = "envoy-amd64";
  * From-source's x86 host: one on-demand host of the farm's amd64 type, from its amd64 launch template, in the
  * farm's subnets whose zone offers that type. It builds amd64 envoy natively beside the Graviton host.
  */
-export function createEnvoyAmd64Host(name: string, runId: string, farm: BuildFarm,
+export function createEnvoyAmd64Host(name: string, runId: string, groups: RunGroups, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
-    return hostGroup(`${name}-host-${ENVOY_AMD64_ROLE}`, hostGroupNames(name, runId).amd64, `${runId}-${ENVOY_AMD64_ROLE}`, farm,
+    return hostGroup(`${name}-host-${ENVOY_AMD64_ROLE}`, groups.amd64, `${runId}-${ENVOY_AMD64_ROLE}`, farm,
         { types: [farm.amd64InstanceType], spot: false, desired: 1 }, tags, opts,
         {
             launchTemplateId: farm.amd64LaunchTemplateId,
@@ -48,17 +48,17 @@ export function createEnvoyAmd64Host(name: string, runId: string, farm: BuildFar
  * same-size equivalents of other Graviton generations that every zone of the farm offers (price-capacity-optimized).
  * A spot interruption mid-build makes the group launch a replacement, on which the association runs again.
  */
-export function createBuildHost(name: string, runId: string, farm: BuildFarm,
+export function createBuildHost(name: string, runId: string, groups: RunGroups, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
-    return hostGroup(`${name}-host`, hostGroupNames(name, runId).spot, runId, farm,
+    return hostGroup(`${name}-host`, groups.spot, runId, farm,
         farm.spot ? { types: farm.spotInstanceTypes, spot: true, desired: 1 } : { types: [farm.instanceType], spot: false, desired: 1 },
         tags, opts);
 }
 
 /** The on-demand group a spot run falls back to: the farm's instance type, no host until the fallback asks. */
-export function createOnDemandStandby(name: string, runId: string, farm: BuildFarm,
+export function createOnDemandStandby(name: string, runId: string, groups: RunGroups, farm: BuildFarm,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.autoscaling.Group {
-    return hostGroup(`${name}-host-on-demand`, hostGroupNames(name, runId).onDemand, runId, farm,
+    return hostGroup(`${name}-host-on-demand`, groups.onDemand, runId, farm,
         { types: [farm.instanceType], spot: false, desired: 0 }, tags, opts);
 }
 

@@ -120,6 +120,8 @@ export interface RunControl {
  */
 export function createRunControl(name: string, args: {
     runId: string;
+    /** The stem of the run's names (build-data.ts, `runStem`). */
+    stem: string;
     groups: RunGroups;
     spot: boolean;
     /** From-source: the run also has an x86 envoy host. */
@@ -129,7 +131,7 @@ export function createRunControl(name: string, args: {
     tags: Record<string, string>;
 }, opts: pulumi.CustomResourceOptions): RunControl {
     const { partition, region, accountId: account } = args.context;
-    const prefix = `armfarm-${name}-${args.runId}`;
+    const prefix = args.stem;
     const arn = (service: string, resource: pulumi.Input<string>) => pulumi.interpolate`arn:${partition}:${service}:${region}:${account}:${resource}`;
     // A group's ARN holds a generated id; IAM matches it by name.
     const groupArn = (group: string) => arn("autoscaling", `autoScalingGroup:*:autoScalingGroupName/${group}`);
@@ -138,6 +140,7 @@ export function createRunControl(name: string, args: {
     const ruleNames = args.spot ? [rules.end, rules.spotRefused] : [rules.end];
 
     const automationRole = new aws.iam.Role(`${name}-run-automation`, {
+        name: `${prefix}-automation`,
         description: `armfarm: ends the hosts of build run ${args.runId}${args.spot ? " and moves it to on-demand" : ""}`,
         assumeRolePolicy: pulumi.all([account, arn("ssm", "automation-execution/*")]).apply(([a, execution]) =>
             serviceTrustPolicy("ssm.amazonaws.com", a, [execution])),
@@ -175,6 +178,7 @@ export function createRunControl(name: string, args: {
     const definitions = [runbooks.end, ...(runbooks.fallback ? [runbooks.fallback] : [])].map(definition);
 
     const eventsRole = new aws.iam.Role(`${name}-run-events`, {
+        name: `${prefix}-events`,
         description: `armfarm: starts the runbooks of build run ${args.runId}`,
         assumeRolePolicy: pulumi.all([account, ...ruleNames.map((r) => arn("events", `rule/${r}`))]).apply(([a, ...ruleArns]) =>
             serviceTrustPolicy("events.amazonaws.com", a, ruleArns)),

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORMS, Platform } from "../arch";
-import { registryHost, verifyMultiArch } from "../registry";
+import * as aws from "@pulumi/aws";
+import { ecrRegistryOf, registryHost, registryKind, verifyMultiArch } from "../registry";
 import {
     BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_TIMEOUT_MINUTES, HOST_READY_TIMEOUT_MINUTES,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, STEP_MARGIN_SECONDS, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey,
-    buildRunId, defaultTag, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
+    buildRunId, defaultTag, runStem, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
 } from "./build-data";
 import { ISTIO_IMAGES } from "./farm-data";
 import { createBuildHost, createEnvoyAmd64Host, createOnDemandStandby, ENVOY_AMD64_ROLE, hostGroupNames } from "./build-host";
@@ -13,6 +14,8 @@ import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createB
 import { createBuildWait } from "./build-wait/command";
 import { BinaryMachines, BuildResult, parseResult } from "./build-wait/result";
 import { BuildFarm } from "./farm-core";
+import { ECR_PUSH_ACTIONS } from "./farm-hosts";
+import { defaultNamePrefix, namePrefixProblem } from "../names";
 import { HOST_LOG_DIR } from "./user-data";
 
 export interface IstioImageBuildArgs {
@@ -47,8 +50,19 @@ export interface IstioImageBuildArgs {
     tags?: Record<string, string>;
     /** Publish to this Artifact Registry hub instead of the farm's ECR hub. Default: the farm's hub. */
     artifactRegistry?: ArtifactRegistryTarget;
+    /**
+     * Publish to this ECR hub (`<account>.dkr.ecr.<the farm's region>.amazonaws.com/<namespace>`, whose repositories
+     * exist) instead of the farm's: the build gives the farm's host role push rights to its images there. Default:
+     * the farm's hub.
+     */
+    ecrHub?: string;
     /** The AWS profile `pulumi up`'s wait follows the build with (`aws:profile`). Default: the environment's AWS credentials. */
     awsProfile?: string;
+    /**
+     * Stem of the build's names unique in the account and region (documents, groups, rules, roles: `<prefix>-<name>-<run>…`)
+     * and of its results under the farm's root. Default `armfarm-<stack>`.
+     */
+    namePrefix?: string;
 }
 
 /**
@@ -56,16 +70,19 @@ export interface IstioImageBuildArgs {
  * token of a GCP service account through Workload Identity Federation (GkeArmCluster creates all three).
  */
 export interface ArtifactRegistryTarget {
-    /** `<region>-docker.pkg.dev/<project>/<repository>`. */
-    hub: pulumi.Input<string>;
+    /** `<region>-docker.pkg.dev/<project>/<repository>`, as a plain string: the build's key holds it. */
+    hub: string;
     /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
     workloadIdentityProvider: pulumi.Input<string>;
     /** The service account with writer rights on the repository, which the hosts impersonate. */
     serviceAccountEmail: pulumi.Input<string>;
 }
 
-type Settings = Required<Omit<IstioImageBuildArgs, "farm" | "istioRelease" | "istioSha" | "proxySha" | "toolsSha" | "tags" | "artifactRegistry" | "awsProfile">> &
-    Pick<IstioImageBuildArgs, "istioRelease" | "istioSha" | "proxySha" | "toolsSha">;
+type Settings = Required<Omit<IstioImageBuildArgs, "farm" | "istioRelease" | "istioSha" | "proxySha" | "toolsSha" | "tags" | "artifactRegistry" | "ecrHub" | "awsProfile">> &
+    Pick<IstioImageBuildArgs, "istioRelease" | "istioSha" | "proxySha" | "toolsSha"> & {
+        /** Where the images go, as the build key holds it. */
+        destination: string;
+    };
 
 /**
  * One build of one Istio source on a host launched from the farm: the host runs the build script (through an SSM
@@ -103,41 +120,47 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const s = validate(args);
         const key = buildKey({
             mode: s.mode, release: s.istioRelease, sources: { istio: s.istioSha, proxy: s.proxySha, tools: s.toolsSha },
-            architectures: s.architectures, variant: s.variant, images: s.images, tag: s.tag,
+            architectures: s.architectures, variant: s.variant, images: s.images, tag: s.tag, destination: s.destination,
         });
-        const runId = buildRunId(key, s.attempt);
+        // The build's scope in the account: its stack's prefix and its name. Runs of two stacks (or two builds)
+        // with one key are apart: their run ids, and so their tags, groups, documents and results, differ.
+        const scope = `${s.namePrefix}-${name}`;
+        const runId = buildRunId(key, s.attempt, scope);
+        const stem = runStem(scope, runId);
         const farm = args.farm;
-        const tags = { ...farm.tags, ...args.tags, "armfarm:build": name, "armfarm:build-key": key.slice(0, 12) };
+        const tags = { ...farm.tags, ...args.tags, "armfarm:build": scope, "armfarm:build-key": key.slice(0, 12) };
         const parent = { parent: this };
-        const resultPath = `${farm.resultRoot}/${name}/${runId}`;
+        const resultPath = `${farm.resultRoot}/${scope}/${runId}`;
         const logLocation = pulumi.interpolate`CloudWatch Logs group ${farm.logGroupName}, stream <host>/armfarm, lines tagged armfarm-build-${runId}; print them with: aws logs tail ${farm.logGroupName} --since 2d --filter-pattern '"armfarm-build-${runId}"'`;
-        const groups = hostGroupNames(name, runId);
+        const groups = hostGroupNames(stem);
         const context = { partition: pulumi.output(farm.partition), region: pulumi.output(farm.region), accountId: pulumi.output(farm.accountId) };
         const { partition, region, accountId } = context;
         const instanceArnPrefix = pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/`;
 
-        const target = publishTarget(farm, args.artifactRegistry);
+        const target = publishTarget(farm, args);
+        // Another ECR hub: the farm's host role may push this build's images there, before any host launches.
+        const ecrPush = args.ecrHub ? [grantEcrPush(name, scope, farm, args.ecrHub, s.images, parent)] : [];
         const env = buildEnvironment(s, runId, key, resultPath, farm, target, instanceArnPrefix);
         const stepSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES) * 60 + STEP_MARGIN_SECONDS;
-        const document = createBuildDocument(name, runId, env.apply((e) => buildDocumentContent(e, stepSeconds)), tags, parent);
-        const association = createBuildAssociation(name, runId, document, parent);
+        const document = createBuildDocument(name, stem, env.apply((e) => buildDocumentContent(e, stepSeconds)), tags, parent);
+        const association = createBuildAssociation(name, stem, runId, document, parent);
         // From source, an x86 host of the same run builds amd64 envoy natively, beside the Graviton host.
         const envoyAmd64 = s.mode === "from-source" && s.architectures.includes("linux/amd64");
-        const amd64Association = envoyAmd64 ? createBuildAssociation(name, runId, createBuildDocument(name, runId,
+        const amd64Association = envoyAmd64 ? createBuildAssociation(name, stem, runId, createBuildDocument(name, stem,
             env.apply((e) => buildDocumentContent({ ...e, ARMFARM_BUILD_MODE: ENVOY_AMD64_ROLE }, stepSeconds)), tags, parent, ENVOY_AMD64_ROLE),
         parent, ENVOY_AMD64_ROLE) : undefined;
         const associations = [association, ...(amd64Association ? [amd64Association] : [])];
         // The run's end rule (and on spot its fallback), and the host role's rights, are in place before any host
         // of the run launches: no end and no refused launch goes unheard, no host boots without its rights.
         const control = createRunControl(name, {
-            runId, groups, spot: farm.spot, envoyAmd64, associationIds: associations.map((a) => a.associationId), context, tags,
+            runId, stem, groups, spot: farm.spot, envoyAmd64, associationIds: associations.map((a) => a.associationId), context, tags,
         }, parent);
-        const hostOpts = { parent: this, dependsOn: [...associations, ...control.ready, ...(farm.hostRoleReady ?? [])] };
+        const hostOpts = { parent: this, dependsOn: [...associations, ...control.ready, ...ecrPush, ...(farm.hostRoleReady ?? [])] };
         const hosts = [
-            createBuildHost(name, runId, farm, tags, hostOpts),
-            ...(farm.spot ? [createOnDemandStandby(name, runId, farm, tags, hostOpts)] : []),
+            createBuildHost(name, runId, groups, farm, tags, hostOpts),
+            ...(farm.spot ? [createOnDemandStandby(name, runId, groups, farm, tags, hostOpts)] : []),
         ];
-        const amd64Host = envoyAmd64 ? createEnvoyAmd64Host(name, runId, farm, tags, hostOpts) : undefined;
+        const amd64Host = envoyAmd64 ? createEnvoyAmd64Host(name, runId, groups, farm, tags, hostOpts) : undefined;
         const wait = createBuildWait(name, {
             runId,
             awsProfile: args.awsProfile,
@@ -237,9 +260,23 @@ export function validate(args: IstioImageBuildArgs): Settings {
     if (mode === "from-source" && timeoutMinutes < FROM_SOURCE_MIN_TIMEOUT_MINUTES) {
         invalid("timeoutMinutes", `${timeoutMinutes} minutes cannot hold a from-source build, which compiles envoy; use at least ${FROM_SOURCE_MIN_TIMEOUT_MINUTES}`);
     }
+    if (args.artifactRegistry && args.ecrHub) invalid("ecrHub", "is given beside artifactRegistry; name one hub to publish to");
+    if (args.ecrHub !== undefined && !ecrRegistryOf(args.ecrHub)) {
+        invalid("ecrHub", `${JSON.stringify(args.ecrHub)} is not an ECR hub such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio`);
+    }
+    if (args.artifactRegistry && registryKind(args.artifactRegistry.hub) !== "artifact-registry") {
+        invalid("artifactRegistry.hub", `${JSON.stringify(args.artifactRegistry.hub)} is not an Artifact Registry hub such as us-central1-docker.pkg.dev/acme/istio`);
+    }
+    const destination = args.artifactRegistry ? `artifact-registry ${args.artifactRegistry.hub}`
+        : args.ecrHub ? `ecr ${args.ecrHub}` : `farm ${args.farm.repositoryPrefix}`;
     const attempt = args.attempt ?? 1;
     if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
+    const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
+    const prefixProblem = namePrefixProblem(namePrefix);
+    if (prefixProblem) invalid("namePrefix", prefixProblem);
     return {
+        namePrefix,
+        destination,
         mode, istioRelease: mode === "mirror" ? args.istioRelease : undefined, istioSha, proxySha, toolsSha,
         architectures, variant, images, tag, timeoutMinutes, attempt,
     };
@@ -253,8 +290,10 @@ interface PublishTarget {
     federation?: pulumi.Output<{ provider: string; serviceAccount: string }>;
 }
 
-/** Where the images go: the farm's ECR hub, or an Artifact Registry hub reached by federation. */
-function publishTarget(farm: BuildFarm, registry?: ArtifactRegistryTarget): PublishTarget {
+/** Where the images go: the farm's ECR hub, another ECR hub, or an Artifact Registry hub reached by federation. */
+function publishTarget(farm: BuildFarm, args: IstioImageBuildArgs): PublishTarget {
+    if (args.ecrHub) return { hub: pulumi.output(args.ecrHub), registry: pulumi.output(registryHost(args.ecrHub)) };
+    const registry = args.artifactRegistry;
     if (!registry) return { hub: pulumi.output(farm.hub), registry: pulumi.output(farm.registry) };
     const hub = pulumi.output(registry.hub);
     return {
@@ -307,4 +346,30 @@ function buildEnvironment(s: Settings, runId: string, key: string, resultPath: s
             if (dockerHubParameter) env.ARMFARM_DOCKERHUB_PARAMETER = dockerHubParameter;
             return env;
         });
+}
+
+/**
+ * Push rights for the farm's host role on this build's images in another ECR hub, as an inline policy of the
+ * role (the build's own, removed with it). The hub must be in the farm's region, where the hosts log in; a hub of
+ * another account also needs that repository's policy to admit the role.
+ */
+function grantEcrPush(name: string, scope: string, farm: BuildFarm, hub: string, images: string[], opts: pulumi.CustomResourceOptions): aws.iam.RolePolicy {
+    const { accountId, region, partition } = ecrRegistryOf(hub)!;
+    const namespace = hub.split("/").slice(1).join("/");
+    return new aws.iam.RolePolicy(`${name}-ecr-push`, {
+        name: `${scope}-ecr-push`,
+        role: farm.hostRoleName,
+        policy: pulumi.output(farm.region).apply((farmRegion) => {
+            if (farmRegion !== region) throw new Error(`the ECR hub ${hub} is in ${region}, but the farm's hosts log in to ECR in ${farmRegion}; publish to a hub of ${farmRegion}`);
+            return JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "PushThisBuildsImages",
+                    Effect: "Allow",
+                    Action: [...ECR_PUSH_ACTIONS],
+                    Resource: images.map((image) => `arn:${partition}:ecr:${region}:${accountId}:repository/${namespace ? `${namespace}/` : ""}${image}`),
+                }],
+            });
+        }),
+    }, opts);
 }

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { fit } from "../names";
 
 /** Where in the bucket each kind of cache lives. */
 export const CACHE_PREFIXES = { envoy: "envoy/", bazel: "bazel/" } as const;
@@ -17,10 +18,13 @@ export interface BuildCache {
     ready: pulumi.Resource[];
 }
 
-export function createBuildCache(name: string, args: { expiryDays: number; tags: Record<string, string> },
+export function createBuildCache(name: string, args: { scope: string; expiryDays: number; tags: Record<string, string> },
     opts: pulumi.CustomResourceOptions): BuildCache {
-    // A generated name: bucket names are global to every AWS account.
-    const bucket = new aws.s3.Bucket(`${name}-cache`, { forceDestroy: true, tags: args.tags }, opts);
+    // Bucket names are global to every AWS account: the farm's scope, and 26 characters the provider makes unique
+    // (a prefix of at most 37, hashicorp/terraform-provider-aws internal/service/s3/bucket.go, `bucket_prefix`).
+    const bucket = new aws.s3.Bucket(`${name}-cache`, {
+        bucketPrefix: `${fit(args.scope, 30).replace(/-+$/, "")}-cache-`, forceDestroy: true, tags: args.tags,
+    }, opts);
     const ready: pulumi.Resource[] = [
         new aws.s3.BucketPublicAccessBlock(`${name}-cache`, {
             bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,

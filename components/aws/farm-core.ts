@@ -17,6 +17,8 @@ export interface BuildFarm {
     /** The farm's ECR registry host and hub (`<registry>/<repositoryPrefix>`). */
     registry: pulumi.Input<string>;
     hub: pulumi.Input<string>;
+    /** The ECR namespace of the farm's repositories (the hub's path). */
+    repositoryPrefix: string;
     /** The images the farm holds a repository for, and each repository's URL. */
     repositoryNames: string[];
     repositoryUrls: pulumi.Input<Record<string, string>>;
@@ -55,7 +57,7 @@ export type FarmCore = { [K in Exclude<keyof BuildFarm, "hostRoleReady">]: pulum
 
 /** The fields of `farmCore` and the type each holds. */
 const FIELDS: Record<Exclude<keyof FarmCore, "version">, "string" | "number" | "boolean" | "strings" | "list" | "tags" | "optional string"> = {
-    partition: "string", region: "string", accountId: "string", registry: "string", hub: "string",
+    partition: "string", region: "string", accountId: "string", registry: "string", hub: "string", repositoryPrefix: "string",
     repositoryNames: "strings", repositoryUrls: "tags", instanceType: "string", spot: "boolean", spotInstanceTypes: "strings",
     launchTemplateId: "string", launchTemplateVersion: "number", subnetIds: "strings",
     amd64InstanceType: "string", amd64LaunchTemplateId: "string", amd64LaunchTemplateVersion: "number", amd64SubnetIds: "list",

@@ -9,14 +9,20 @@ import { HostArch, renderUserData } from "./user-data";
 import { AwsContext } from "./context";
 import { RESULT_HOST_TAG } from "./build-wait/result";
 
-/** Where builds record their results: `<root>/<build>/<run>/<instance id>`, one String parameter per host. */
-export const BUILD_RESULT_ROOT = "/armfarm/builds";
+/** What a host needs of a repository to check, copy and push images (and read back what it pushed). */
+export const ECR_PUSH_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
+    "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload",
+    "ecr:PutImage", "ecr:UploadLayerPart",
+] as const;
 
 export interface HostPolicyArgs {
     logGroupArn: string;
     repositoryArns: string[];
     /** `arn:<partition>:ssm:<region>:<account>:parameter`, the prefix of every parameter ARN of the farm. */
     parameterArnPrefix: string;
+    /** Where builds record their results: `<root>/<build>/<run>/<instance id>`, one String parameter per host. */
+    resultRoot: string;
     /** The parameter that holds a Docker Hub credential for the hosts, if the farm has one. */
     dockerHubParameterArn?: string;
     /** The build cache bucket's ARN. */
@@ -51,18 +57,14 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
             {
                 Sid: "PushFarmRepositories",
                 Effect: "Allow",
-                Action: [
-                    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-                    "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload",
-                    "ecr:PutImage", "ecr:UploadLayerPart",
-                ],
+                Action: [...ECR_PUSH_ACTIONS],
                 Resource: a.repositoryArns,
             },
             {
                 Sid: "RecordBuildResult",
                 Effect: "Allow",
                 Action: ["ssm:PutParameter"],
-                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+                Resource: `${a.parameterArnPrefix}${a.resultRoot}/*`,
             },
             {
                 // An existing result is never changed: `ssm:Overwrite`, the Parameter Store condition key of
@@ -71,7 +73,7 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
                 Sid: "NeverOverwriteAResult",
                 Effect: "Deny",
                 Action: ["ssm:PutParameter"],
-                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+                Resource: `${a.parameterArnPrefix}${a.resultRoot}/*`,
                 Condition: { StringEquals: { "ssm:Overwrite": "true" } },
             },
             {
@@ -80,7 +82,7 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
                 Sid: "TagResultAsItsOwnHost",
                 Effect: "Allow",
                 Action: ["ssm:AddTagsToResource"],
-                Resource: `${a.parameterArnPrefix}${BUILD_RESULT_ROOT}/*`,
+                Resource: `${a.parameterArnPrefix}${a.resultRoot}/*`,
                 Condition: {
                     StringEquals: { [`aws:RequestTag/${RESULT_HOST_TAG}`]: "${ec2:SourceInstanceARN}" },
                     "ForAllValues:StringEquals": { "aws:TagKeys": [RESULT_HOST_TAG] },
@@ -110,6 +112,9 @@ export function hostPolicyDocument(a: HostPolicyArgs): string {
 }
 
 export function createHostRole(name: string, args: {
+    /** The role's and the instance profile's name, unique in the account. */
+    roleName: string;
+    resultRoot: string;
     logs: aws.cloudwatch.LogGroup;
     repositories: aws.ecr.Repository[];
     dockerHubParameterArn?: pulumi.Output<string>;
@@ -119,6 +124,7 @@ export function createHostRole(name: string, args: {
 }, opts: pulumi.CustomResourceOptions) {
     const { partition, region, accountId } = args.context;
     const role = new aws.iam.Role(`${name}-host`, {
+        name: args.roleName,
         description: "armfarm build hosts: SSM management, farm logs, pushes to the farm's repositories, their own results",
         assumeRolePolicy: JSON.stringify({
             Version: "2012-10-17",
@@ -134,10 +140,10 @@ export function createHostRole(name: string, args: {
         role: role.id,
         policy: pulumi.all([args.logs.arn, pulumi.all(args.repositories.map((r) => r.arn)), partition, region, accountId, args.dockerHubParameterArn, args.cacheBucketArn])
             .apply(([logGroupArn, repositoryArns, p, r, a, dockerHubParameterArn, cacheBucketArn]) => hostPolicyDocument({
-                logGroupArn, repositoryArns, parameterArnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`, dockerHubParameterArn, cacheBucketArn,
+                logGroupArn, repositoryArns, parameterArnPrefix: `arn:${p}:ssm:${r}:${a}:parameter`, resultRoot: args.resultRoot, dockerHubParameterArn, cacheBucketArn,
             })),
     }, opts);
-    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name, tags: args.tags }, opts);
+    const profile = new aws.iam.InstanceProfile(`${name}-host`, { name: args.roleName, role: role.name, tags: args.tags }, opts);
     return { role, profile, policies: [core, policy] };
 }
 
@@ -156,6 +162,8 @@ export interface TemplateSettings {
  * no ingress, an encrypted root volume, SSM only); the arm64 one is `<farm>-hosts`, the amd64 one `<farm>-hosts-amd64`.
  */
 export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
+    /** The farm's scope (`<namePrefix>-<name>`), which starts the template's name. */
+    scope: string;
     profile: aws.iam.InstanceProfile;
     securityGroupId: pulumi.Output<string>;
     logs: aws.cloudwatch.LogGroup;
@@ -165,6 +173,7 @@ export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
     const arch = s.arch ?? "arm64";
     const hostTags = { ...args.tags, [BUILD_HOST_TAG.key]: arch === "arm64" ? BUILD_HOST_TAG.value : ENVOY_AMD64_HOST_ROLE };
     return new aws.ec2.LaunchTemplate(arch === "arm64" ? `${name}-hosts` : `${name}-hosts-${arch}`, {
+        namePrefix: arch === "arm64" ? `${args.scope}-hosts-` : `${args.scope}-hosts-${arch}-`,
         description: `armfarm build hosts: Ubuntu ${s.ubuntuRelease} ${arch} on ${s.instanceType}`,
         // EC2 resolves the public parameter at each launch, so hosts always boot Canonical's current image and the
         // template does not change (and show a diff) whenever Canonical publishes one.

@@ -41,11 +41,14 @@ export const HOST_EGRESS = [
     { port: 80, description: "HTTP: the Ubuntu archive" },
 ] as const;
 
-export function createNetwork(name: string, s: NetworkSettings, existingSubnets: pulumi.Input<string>[] | undefined,
+export function createNetwork(name: string, s: NetworkSettings & { scope: string }, existingSubnets: pulumi.Input<string>[] | undefined,
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): Network {
     const offered = instanceTypeOfferings([...s.candidateTypes, s.amd64InstanceType], opts);
     const own = existingSubnets === undefined ? ownVpc(name, s, offered, tags, opts) : existingVpc(existingSubnets, s, offered, opts);
     const group = new aws.ec2.SecurityGroup(`${name}-hosts`, {
+        // The farm's scope and a suffix the provider makes unique: two farms in one VPC keep apart. Pulumi fills
+        // no name of its own beside a prefix, which the provider's schema marks as conflicting (pulumi/pulumi-aws#143).
+        namePrefix: `${s.scope}-hosts-`,
         vpcId: own.vpcId,
         description: "armfarm build hosts: no ingress (reached through SSM), egress to HTTP(S) only",
         ingress: [],

@@ -4,13 +4,20 @@ import { gravitonEquivalents, isGravitonInstanceType, isX86InstanceType, x86Twin
 import { ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES } from "./farm-data";
 import { AwsContext, awsContext } from "./context";
 import { createNetwork } from "./farm-network";
-import { BUILD_RESULT_ROOT, createHostRole, createLaunchTemplate } from "./farm-hosts";
+import { createHostRole, createLaunchTemplate } from "./farm-hosts";
+import { defaultNamePrefix, namePrefixProblem, scopedName } from "../names";
 import { MAX_FARM_ZONES } from "./zones";
 import { createBuildCache } from "./farm-cache";
 import { BuildFarm, FarmCore, farmCoreOf } from "./farm-core";
 import { isIpv4Cidr } from "../cidr";
 
 export interface GravitonBuildFarmArgs {
+    /**
+     * Stem of the farm's names unique in the account and region: the log group `/<prefix>/<name>`, the results
+     * under `/<prefix>/<name>/builds`, the Docker Hub parameter, the host role and instance profile
+     * `<prefix>-<name>-host`, and the ECR namespace's default. Default `armfarm-<stack>`.
+     */
+    namePrefix?: string;
     /** Graviton (arm64) instance type of the build hosts. Default `m6g.4xlarge`. */
     instanceType?: string;
     /** x86 instance type of from-source's amd64 envoy host. Default: the x86 type of the same class and size (m6g.16xlarge → m6i.16xlarge). */
@@ -39,7 +46,7 @@ export interface GravitonBuildFarmArgs {
     zoneCount?: number;
     /** The zones of the farm's own subnets, instead of the first `zoneCount` that offer the instance type. Default none. */
     availabilityZones?: string[];
-    /** ECR namespace of the repositories; the hub is `<registry>/<prefix>`. Default `istio`. */
+    /** ECR namespace of the repositories; the hub is `<registry>/<prefix>`. Default `<namePrefix>/istio`; `istio` for a hub without the stack in its name. */
     repositoryPrefix?: string;
     /** Istio images to hold, one ECR repository each. Default pilot, proxyv2, install-cni, ztunnel. */
     repositories?: string[];
@@ -74,6 +81,8 @@ export class GravitonBuildFarm extends pulumi.ComponentResource implements Build
     public readonly accountId: pulumi.Output<string>;
     /** The registry host, such as `123456789012.dkr.ecr.us-east-1.amazonaws.com`. */
     public readonly registry: pulumi.Output<string>;
+    /** The ECR namespace of the farm's repositories. */
+    public readonly repositoryPrefix: string;
     /** The hub images are pushed under: `<registry>/<repositoryPrefix>` (Istio's `global.hub`). */
     public readonly hub: pulumi.Output<string>;
     /** Repository URL by image name. */
@@ -112,8 +121,8 @@ export class GravitonBuildFarm extends pulumi.ComponentResource implements Build
     public readonly spotInstanceTypes: pulumi.Output<string[]>;
     /** The parameter that holds the Docker Hub credential, when the farm has one. */
     public readonly dockerHubParameterName?: pulumi.Output<string>;
-    /** Where builds record their results (`<root>/<build>/<run>/<instance id>`). */
-    public readonly resultRoot = BUILD_RESULT_ROOT;
+    /** Where builds record their results (`<root>/<build>/<run>/<instance id>`): `/<namePrefix>/<name>/builds`. */
+    public readonly resultRoot: string;
     /** The partition, region and account the farm is in, read once for the farm and its builds. */
     public readonly context: AwsContext;
     /** The tags every farm resource and host carries (`armfarm:farm` names the farm). */
@@ -126,9 +135,12 @@ export class GravitonBuildFarm extends pulumi.ComponentResource implements Build
     constructor(name: string, args: GravitonBuildFarmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("armfarm:aws:GravitonBuildFarm", name, { ...args, dockerHubCredential: undefined }, opts);
         const settings = validate(args);
+        const stem = `/${settings.namePrefix}/${name}`;
+        this.resultRoot = `${stem}/builds`;
         this.instanceType = settings.instanceType;
         this.spot = settings.spot;
         this.rootVolumeGiB = settings.rootVolumeGiB;
+        this.repositoryPrefix = settings.repositoryPrefix;
         this.repositoryNames = [...settings.repositories];
         this.tags = { ...args.tags, "armfarm:farm": name, "managed-by": "pulumi" };
 
@@ -136,21 +148,23 @@ export class GravitonBuildFarm extends pulumi.ComponentResource implements Build
         this.context = awsContext(parent);
         ({ partition: this.partition, region: this.region, accountId: this.accountId } = this.context);
         const candidateTypes = settings.spot ? gravitonEquivalents(settings.instanceType) : [settings.instanceType];
-        const network = createNetwork(name, { ...settings, candidateTypes }, args.subnetIds, this.tags, parent);
-        const cache = createBuildCache(name, { expiryDays: settings.cacheExpiryDays, tags: this.tags }, parent);
+        const scope = `${settings.namePrefix}-${name}`;
+        const network = createNetwork(name, { ...settings, candidateTypes, scope }, args.subnetIds, this.tags, parent);
+        const cache = createBuildCache(name, { scope, expiryDays: settings.cacheExpiryDays, tags: this.tags }, parent);
         const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/armfarm/${name}`,
+            name: stem,
             retentionInDays: settings.logRetentionDays,
             tags: this.tags,
         }, parent);
         const repositories = createRepositories(name, settings, this.tags, this);
         if (settings.manageRegistryScanning) createRegistryScanning(name, settings.repositoryPrefix, parent);
-        const dockerHub = args.dockerHubCredential && createDockerHubCredential(name, args.dockerHubCredential, this.tags, parent);
+        const dockerHub = args.dockerHubCredential && createDockerHubCredential(name, `${stem}/dockerhub`, args.dockerHubCredential, this.tags, parent);
         const role = createHostRole(name, {
+            roleName: hostRoleName(settings.namePrefix, name), resultRoot: this.resultRoot,
             logs, repositories: Object.values(repositories), dockerHubParameterArn: dockerHub?.arn, cacheBucketArn: cache.bucket.arn,
             context: this.context, tags: this.tags,
         }, parent);
-        const hostArgs = { profile: role.profile, securityGroupId: network.securityGroupId, logs, context: this.context, tags: this.tags };
+        const hostArgs = { scope, profile: role.profile, securityGroupId: network.securityGroupId, logs, context: this.context, tags: this.tags };
         const template = createLaunchTemplate(name, settings, hostArgs, parent);
         const amd64Template = createLaunchTemplate(name, { ...settings, instanceType: settings.amd64InstanceType, arch: "amd64" }, hostArgs, parent);
 
@@ -186,6 +200,11 @@ export class GravitonBuildFarm extends pulumi.ComponentResource implements Build
     }
 }
 
+/** The farm's host role (and instance profile) name: `<namePrefix>-<farm>-host`, within IAM's 64 characters. */
+export function hostRoleName(namePrefix: string, farmName: string): string {
+    return scopedName(`${namePrefix}-${farmName}`, "host", 64);
+}
+
 type Settings = Required<Omit<GravitonBuildFarmArgs, "subnetIds" | "tags" | "availabilityZones" | "dockerHubCredential" | "assignPublicIp">> &
     { zones?: string[]; assignPublicIp?: boolean };
 
@@ -200,7 +219,11 @@ function invalid(propertyPath: string, reason: string): never {
 /** Applies defaults and refuses what would build a broken farm, naming the argument and what is accepted. */
 function validate(args: GravitonBuildFarmArgs): Settings {
     const instanceType = args.instanceType ?? "m6g.4xlarge";
+    const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
+    const prefixProblem = namePrefixProblem(namePrefix);
+    if (prefixProblem) invalid("namePrefix", prefixProblem);
     const s: Settings = {
+        namePrefix,
         instanceType,
         amd64InstanceType: args.amd64InstanceType ?? x86TwinOf(instanceType) ?? "m6i.4xlarge",
         cacheExpiryDays: args.cacheExpiryDays ?? 30,
@@ -213,7 +236,7 @@ function validate(args: GravitonBuildFarmArgs): Settings {
         zones: args.availabilityZones,
         // Unset with given subnets: the subnet decides.
         assignPublicIp: args.assignPublicIp ?? (args.subnetIds === undefined ? true : undefined),
-        repositoryPrefix: args.repositoryPrefix ?? "istio",
+        repositoryPrefix: args.repositoryPrefix ?? `${namePrefix}/istio`,
         repositories: args.repositories ?? ISTIO_IMAGES.slice(0, 4),
         logRetentionDays: args.logRetentionDays ?? 30,
         keepRepositories: args.keepRepositories ?? true,
@@ -259,10 +282,10 @@ function validate(args: GravitonBuildFarmArgs): Settings {
  * The hosts' Docker Hub credential: a SecureString parameter (encrypted with the account's `aws/ssm` key), whose
  * value is a Pulumi secret, so it is in clear neither in state nor in any document.
  */
-function createDockerHubCredential(name: string, credential: { username: pulumi.Input<string>; token: pulumi.Input<string> },
+function createDockerHubCredential(name: string, parameterName: string, credential: { username: pulumi.Input<string>; token: pulumi.Input<string> },
     tags: Record<string, string>, opts: pulumi.CustomResourceOptions): aws.ssm.Parameter {
     return new aws.ssm.Parameter(`${name}-dockerhub`, {
-        name: `/armfarm/${name}/dockerhub`,
+        name: parameterName,
         description: "armfarm build hosts: the Docker Hub account they log in with (username and access token, JSON)",
         type: "SecureString",
         value: pulumi.secret(pulumi.all([credential.username, credential.token]).apply(([username, token]) => JSON.stringify({ username, token }))),

@@ -9,7 +9,7 @@ import { GCP_REGION, GCP_ZONE, regionOf, RELEASE_CHANNELS } from "./gke-data";
 import { boundsProblem, locationProblem, machineTypeProblem } from "./pool-rules";
 import { NodePoolSpec } from "./node-pools";
 import { labelsProblem } from "./labels";
-import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, scopedName } from "./names";
+import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, scopedName } from "../names";
 import { ExistingClusterRef, existingClusterProblem } from "./existing-cluster";
 
 export interface GkeArmClusterArgs {

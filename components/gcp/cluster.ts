@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ARM64_TAINT, KubeArch, KUBE_ARCHES } from "../arch";
 import { createNodeIdentity, createNodePool, NodePoolInfo } from "./node-pools";
-import { createHub, grantHubReads } from "./registry";
+import { artifactRegistryHub, createHub, grantHubReads } from "./registry";
 import { createFederation, IAM_ROLE_ARN, IAM_ROLE_ARN_ACCEPTED } from "./federation";
 import { enableClusterApis, enableFederationApis, needing } from "./apis";
 import { GkeArmClusterArgs, validate } from "./cluster-args";
@@ -47,6 +47,10 @@ export class GkeArmCluster extends pulumi.ComponentResource {
     public readonly arm64Taint = ARM64_TAINT;
     /** `<region>-docker.pkg.dev/<project>/<repository>`: the hub images are published to. */
     public readonly hub: pulumi.Output<string>;
+    /** The same hub as a plain string, when the project is one (as from config): what a build keys its runs on. */
+    public readonly hubAddress?: string;
+    /** The AWS role whose sessions may push to the hub (undefined without federation). */
+    public readonly pushRoleArn?: pulumi.Output<string>;
     public readonly nodeServiceAccountEmail: pulumi.Output<string>;
     /** Full resource name of the Workload Identity Federation provider (undefined without federation). */
     public readonly federationProvider?: pulumi.Output<string>;
@@ -84,6 +88,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
                 repository: hub.repository,
             }, needing(parent, apis.iam, federationApis.sts, federationApis.iamcredentials));
             this.federationProvider = federation.providerName;
+            this.pushRoleArn = pulumi.output(args.buildHostRoleArn);
             this.pushServiceAccountEmail = federation.pushServiceAccountEmail;
         }
 
@@ -99,6 +104,7 @@ export class GkeArmCluster extends pulumi.ComponentResource {
         // dependsOn's type names single resources; at run time an Output of a list of them is read the same way.
         this.nodesReady = [...pools.map((p) => p.pool), target.webhookRules as unknown as pulumi.Input<pulumi.Resource>];
         this.hub = hub.url;
+        this.hubAddress = typeof s.project === "string" ? artifactRegistryHub(s.region, s.project, s.registryName) : undefined;
         this.nodeServiceAccountEmail = nodes.email;
         this.registerOutputs({
             clusterName: this.clusterName, endpoint: this.endpoint, dnsEndpoint: this.dnsEndpoint, kubeconfig: this.kubeconfig, nodePools: this.nodePools,

@@ -15,6 +15,11 @@ export interface Hub {
     url: pulumi.Output<string>;
 }
 
+/** The hub of an Artifact Registry Docker repository: `<region>-docker.pkg.dev/<project>/<repository>`. */
+export function artifactRegistryHub(region: string, project: string, repositoryId: string): string {
+    return `${region}-docker.pkg.dev/${project}/${repositoryId}`;
+}
+
 /**
  * The mesh's hub on GCP: an Artifact Registry Docker repository in the cluster's region, with immutable tags
  * (a tag, once pushed as a multi-arch index, always names the same images), protected, and readable by the
@@ -38,7 +43,7 @@ export function createHub(name: string, s: HubSettings, nodeServiceAccount: pulu
         role: "roles/artifactregistry.reader",
         member: pulumi.interpolate`serviceAccount:${nodeServiceAccount}`,
     }, opts);
-    const url = pulumi.interpolate`${repository.location}-docker.pkg.dev/${repository.project}/${repository.repositoryId}`;
+    const url = pulumi.all([repository.location, repository.project, repository.repositoryId]).apply(([l, p, id]) => artifactRegistryHub(l, p, id));
     return { repository, url };
 }
 

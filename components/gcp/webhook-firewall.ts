@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import { MESH_WEBHOOK_PORT } from "./gke-data";
-import { scopedName } from "./names";
+import { scopedName } from "../names";
 
 export interface WebhookFirewallSettings {
     project: pulumi.Input<string>;

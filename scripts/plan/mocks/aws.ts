@@ -57,9 +57,11 @@ export const awsMocks: MockTable = {
         "aws:ssm/document:Document": (name, inputs) => ({ arn: arn("ssm", `document/${physical(name, inputs)}`), name: physical(name, inputs), latestVersion: "1", defaultVersion: "1" }),
         "aws:cloudwatch/eventRule:EventRule": (name, inputs) => ({ arn: arn("events", `rule/${physical(name, inputs)}`), name: physical(name, inputs) }),
         "aws:cloudwatch/eventTarget:EventTarget": (name) => ({ targetId: `${name}-${stableHex(8, name)}` }),
-        // A bucket name the provider generates from the logical name, as Pulumi's auto-naming does.
+        // A bucket name: the given one; or the prefix and 26 characters the provider makes unique
+        // (hashicorp/terraform-provider-aws internal/service/s3/bucket.go, `bucket_prefix`); or Pulumi's
+        // auto-name from the logical name.
         "aws:s3/bucket:Bucket": (name, inputs) => {
-            const bucket = inputs.bucket ?? `${name}-${stableHex(7, name)}`;
+            const bucket = inputs.bucket ?? (inputs.bucketPrefix ? `${inputs.bucketPrefix}${stableHex(26, name)}` : `${name}-${stableHex(7, name)}`);
             return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region: region() };
         },
         "aws:ssm/parameter:Parameter": (name, inputs) => ({ arn: arn("ssm", `parameter${physical(name, inputs)}`), name: physical(name, inputs), version: 1, tier: "Standard" }),

@@ -1,0 +1,54 @@
+/**
+ * Physical names that must be unique in an AWS account and region or a GCP project all start with one prefix:
+ * `armfarm-<stack>` unless config sets another. Two stacks in one account or project then never take each
+ * other's names.
+ */
+import { createHash } from "crypto";
+
+/** A name prefix: lowercase letters, digits and hyphens, starting with a letter, at most 40 (a GKE cluster name). */
+export const NAME_PREFIX = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const NAME_PREFIX_ACCEPTED = "1-40 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit, such as armfarm-prod";
+
+/**
+ * Prefixes AWS keeps for its own SSM documents, which the builds' documents start with the name prefix: "You can't
+ * use the following strings as document name prefixes ... aws, amazon, amzn" (AWS Systems Manager API Reference,
+ * CreateDocument, `Name`).
+ */
+export const AWS_RESERVED_PREFIX = /^(aws|amazon|amzn)/i;
+
+const MAX_PREFIX = 40;
+
+/** A short, stable digest of `text`, which keeps shortened names apart. */
+export function digest(text: string, length: number): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/**
+ * `text` cut to `max` characters; a cut name ends with a digest of the whole one, so that two long names that
+ * share their beginning stay apart.
+ */
+export function fit(text: string, max: number): string {
+    if (text.length <= max) return text;
+    return `${text.slice(0, max - 5).replace(/-+$/, "")}-${digest(text, 4)}`;
+}
+
+/**
+ * The default prefix, `armfarm-<stack>`, made a valid name: a stack may be named with capitals, dots and
+ * underscores (Pulumi accepts them), which GCP names do not take.
+ */
+export function defaultNamePrefix(stack: string): string {
+    const cleaned = `armfarm-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-{2,}/g, "-").replace(/-+$/, "");
+    return fit(cleaned, MAX_PREFIX).replace(/-+$/, "");
+}
+
+/** `<prefix>-<suffix>` within `max` characters, the suffix kept whole. */
+export function scopedName(prefix: string, suffix: string, max: number): string {
+    return `${fit(prefix, max - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+}
+
+/** Why a prefix cannot start the names, or undefined. */
+export function namePrefixProblem(prefix: string): string | undefined {
+    if (!NAME_PREFIX.test(prefix)) return `${JSON.stringify(prefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
+    if (AWS_RESERVED_PREFIX.test(prefix)) return `${JSON.stringify(prefix)} starts with a prefix AWS keeps for its own SSM documents (aws, amazon, amzn); start it otherwise, such as armfarm-prod`;
+    return undefined;
+}
