@@ -22,6 +22,8 @@ export interface PlanOptions {
     stack?: string;
     /** The stack file, relative to the project; default `Pulumi.<stack>.yaml`. */
     file?: string;
+    /** What the stack file's ESC environments open to (`esc open` output files), as --esc gives them. */
+    esc?: string[];
     mocks?: MockOverrides;
     /** Keys whose values the CLI would pass as secrets (set with `pulumi config set --secret`). */
     secretKeys?: string[];
@@ -86,8 +88,8 @@ export function dependsOnTransitively(view: PlanView, resource: PlannedResource,
  * overrides name the parts, the stack file's keys of the parts left out go back to their declared defaults, as
  * in a stack file written for those parts; keys the overrides set stay as they are.
  */
-export function devConfig(overrides: Overrides = {}, stack = "dev", file = `Pulumi.${stack}.yaml`) {
-    const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, file));
+export function devConfig(overrides: Overrides = {}, stack = "dev", file = `Pulumi.${stack}.yaml`, escFiles: readonly string[] = []) {
+    const config = loadStackConfig(PROJECT_DIR, path.join(PROJECT_DIR, file), escFiles);
     const parts = overrides["armfarm:parts"];
     if (Array.isArray(parts)) {
         const declared = readProjectFile(PROJECT_DIR).config ?? {};
@@ -112,7 +114,7 @@ export function devConfig(overrides: Overrides = {}, stack = "dev", file = `Pulu
 /** Runs the program for the dev stack with `overrides` and returns what it registered. */
 export async function plan(overrides: Overrides = {}, options: PlanOptions = {}): Promise<PlanView> {
     const stack = options.stack ?? "dev";
-    const config = devConfig(overrides, stack, options.file);
+    const config = devConfig(overrides, stack, options.file, options.esc);
     config.secretKeys = [...new Set([...config.secretKeys, ...(options.secretKeys ?? [])])].sort();
     const result = await runPlan({ projectDir: PROJECT_DIR, stack, config, mocks: options.mocks, stackReferences: options.refs });
     return new PlanView(result);

@@ -31,7 +31,14 @@ const TITLES: Record<string, string> = {
 };
 
 const SERVICE = "gcp:projects/service:Service";
-const project = (inputs: Record<string, any>) => (inputs.project as string | undefined) ?? stackConfig("gcp:project", "armfarm-dev");
+/**
+ * The project a call goes to: the resource's `project`; for a service account's IAM member, the project in the
+ * account's name (`projects/<project>/serviceAccounts/<email>`, whose IAM policy the call sets); otherwise the
+ * provider's project.
+ */
+const project = (inputs: Record<string, any>) => (inputs.project as string | undefined)
+    ?? /^projects\/([^/]+)\/serviceAccounts\//.exec(String(inputs.serviceAccountId ?? ""))?.[1]
+    ?? stackConfig("gcp:project", "armfarm-dev");
 
 /** The 403 a call to a disabled API gets. */
 export function serviceDisabled(api: string): Error {
