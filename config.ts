@@ -12,6 +12,7 @@ import { BuildConfig, readBuildConfig } from "./config/build";
 import { farmFacts, FarmSource, readFarmSource, StackOutputReader } from "./config/farm-source";
 import { asksForArtifactRegistry, FarmIdentity, HubTarget, readHubTarget } from "./config/hub-target";
 import { hostRoleName } from "./components/aws/farm";
+import { tagsProblem } from "./components/aws/tags";
 import { checkKeysOfParts, Part, PARTS } from "./config/parts";
 import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, namePrefixProblem } from "./components/names";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +26,8 @@ export interface StackConfig {
     parts: ReadonlySet<Part>;
     /** The stem of every name unique in an AWS account or GCP project (`armfarm:namePrefix`); undefined: `armfarm-<stack>`. */
     namePrefix?: string;
+    /** AWS tags for every AWS resource of the farm and the build (`armfarm:tags`). */
+    tags: Record<string, string>;
     /** The AWS region of the farm and builds (`aws:region`). */
     awsRegion: string;
     farm: FarmConfig;
@@ -85,6 +88,10 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
         : NAME_PREFIX.test(namePrefix) ? undefined : `${show(namePrefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
     if (prefixProblem) r.fail("namePrefix", prefixProblem);
 
+    const tags = r.stringMap("tags");
+    const tagProblem = tagsProblem(tags);
+    if (tagProblem) r.fail("tags", tagProblem);
+
     const aws = r.namespaceReader("aws");
     const awsRegion = parts.has("farm") || parts.has("build")
         ? aws.string("region", { pattern: AWS_REGION, accepted: AWS_REGION_ACCEPTED })
@@ -118,6 +125,7 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     return {
         parts,
         namePrefix,
+        tags,
         awsRegion,
         farm,
         cluster,

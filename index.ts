@@ -17,7 +17,7 @@ export = async () => {
     let farm: GravitonBuildFarm | undefined;
     if (config.parts.has("farm")) {
         const { dockerHub, ...farmSettings } = config.farm;
-        farm = new GravitonBuildFarm("farm", { ...farmSettings, namePrefix: config.namePrefix, dockerHubCredential: dockerHub });
+        farm = new GravitonBuildFarm("farm", { ...farmSettings, namePrefix: config.namePrefix, tags: config.tags, dockerHubCredential: dockerHub });
         Object.assign(outputs, {
             // Everything a build in another stack needs, as one value (armfarm:buildFarmStack, or ESC).
             farmCore: farm.core,
@@ -86,6 +86,7 @@ export = async () => {
             farm: config.buildFarm.kind === "own" ? farm! : config.buildFarm.core,
             ...settings,
             namePrefix: config.namePrefix,
+            tags: config.tags,
             // The farm's ECR hub by default; another ECR hub; the cluster's hub; or another stack's.
             ecrHub: hub.kind === "ecr" ? hub.hub : undefined,
             artifactRegistry: hub.kind === "cluster" ? clusterPushTarget(cluster!) : hub.kind === "artifact-registry" ? hub : undefined,

@@ -105,8 +105,10 @@ describe("AWS names scoped to the stack", function () {
         const farm = await plan({}, { stack: "farm", file: "examples/split/Pulumi.farm.yaml" });
         const refs = { "acme/armfarm/farm": farm.outputs };
         // One plan at a time: the mock engine runs one program per process at once.
-        const staging = await plan({}, { stack: "staging", file: "examples/split/Pulumi.build.yaml", refs });
-        const production = await plan({}, { stack: "production", file: "examples/split/Pulumi.build.yaml", refs });
+        // Both publish to the farm's ECR hub: one key.
+        const toFarm = { "armfarm:buildHubStack": undefined };
+        const staging = await plan(toFarm, { stack: "staging", file: "examples/split/Pulumi.build.yaml", refs });
+        const production = await plan(toFarm, { stack: "production", file: "examples/split/Pulumi.build.yaml", refs });
         assert.strictEqual(staging.outputs.buildKey, production.outputs.buildKey);
         const target = (view: PlanView) => (view.get("aws:ssm/association:Association", "build-build").inputs.targets as any[])[0].values[0];
         assert.notStrictEqual(target(staging), target(production));

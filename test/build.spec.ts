@@ -48,10 +48,12 @@ describe("IstioImageBuild", () => {
         const runTag = (group.inputs.tags as any[]).find((t) => t.key === "armfarm:build-run");
         assert.deepStrictEqual(runTag, { key: "armfarm:build-run", value: runOf(view), propagateAtLaunch: true });
         const association = view.get(ASSOCIATION, "build-build");
-        assert.deepStrictEqual(association.inputs, {
+        const { tags, ...runs } = association.inputs as Record<string, any>;
+        assert.deepStrictEqual(runs, {
             associationName: `armfarm-dev-build-${runOf(view)}`, name: `armfarm-dev-build-${runOf(view)}`,
             targets: [{ key: "tag:armfarm:build-run", values: [runOf(view)] }], maxConcurrency: "1", maxErrors: "0",
         });
+        assert.strictEqual(tags["armfarm:build"], "armfarm-dev-build");
         assert.strictEqual(view.outputs.hub, "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio");
         assert.strictEqual(view.outputs.tag, "1.30.3");
         assert.deepStrictEqual(Object.keys(view.outputs.imageDigests as object).sort(), ["install-cni", "pilot", "proxyv2", "ztunnel"]);

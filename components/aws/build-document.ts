@@ -89,9 +89,13 @@ export function createBuildDocument(name: string, stem: string, content: pulumi.
  * (see build-wait/wait.ts); the run's wait is the `wait` command.
  */
 export function createBuildAssociation(name: string, stem: string, runId: string, document: aws.ssm.Document,
-    opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Association {
+    tags: Record<string, string>, opts: pulumi.CustomResourceOptions, role?: string): aws.ssm.Association {
     return new aws.ssm.Association(role ? `${name}-build-${role}` : `${name}-build`, {
         associationName: runDocumentName(stem, role),
+        // A change of tags alone does not update the association, so it does not run again
+        // (hashicorp/terraform-provider-aws internal/service/ssm/association.go, resourceAssociationUpdate:
+        // UpdateAssociation only when something but the tags changed).
+        tags,
         name: document.name,
         targets: [{ key: `tag:${BUILD_RUN_TAG}`, values: [role ? `${runId}-${role}` : runId] }],
         maxConcurrency: "1",

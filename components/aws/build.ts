@@ -143,12 +143,12 @@ export class IstioImageBuild extends pulumi.ComponentResource {
         const env = buildEnvironment(s, runId, key, resultPath, farm, target, instanceArnPrefix);
         const stepSeconds = (s.timeoutMinutes + HOST_READY_TIMEOUT_MINUTES) * 60 + STEP_MARGIN_SECONDS;
         const document = createBuildDocument(name, stem, env.apply((e) => buildDocumentContent(e, stepSeconds)), tags, parent);
-        const association = createBuildAssociation(name, stem, runId, document, parent);
+        const association = createBuildAssociation(name, stem, runId, document, tags, parent);
         // From source, an x86 host of the same run builds amd64 envoy natively, beside the Graviton host.
         const envoyAmd64 = s.mode === "from-source" && s.architectures.includes("linux/amd64");
         const amd64Association = envoyAmd64 ? createBuildAssociation(name, stem, runId, createBuildDocument(name, stem,
             env.apply((e) => buildDocumentContent({ ...e, ARMFARM_BUILD_MODE: ENVOY_AMD64_ROLE }, stepSeconds)), tags, parent, ENVOY_AMD64_ROLE),
-        parent, ENVOY_AMD64_ROLE) : undefined;
+        tags, parent, ENVOY_AMD64_ROLE) : undefined;
         const associations = [association, ...(amd64Association ? [amd64Association] : [])];
         // The run's end rule (and on spot its fallback), and the host role's rights, are in place before any host
         // of the run launches: no end and no refused launch goes unheard, no host boots without its rights.
