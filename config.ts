@@ -12,7 +12,7 @@ import { BuildConfig, readBuildConfig } from "./config/build";
 import { farmFacts, FarmSource, readFarmSource, StackOutputReader } from "./config/farm-source";
 import { asksForArtifactRegistry, FarmIdentity, HubTarget, readHubTarget } from "./config/hub-target";
 import { hostRoleName } from "./components/aws/farm";
-import { tagsProblem } from "./components/aws/tags";
+import { MAX_STACK_TAGS, tagsProblem } from "./components/aws/tags";
 import { checkKeysOfParts, Part, PARTS } from "./config/parts";
 import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, namePrefixProblem } from "./components/names";
 import * as pulumi from "@pulumi/pulumi";
@@ -74,11 +74,17 @@ function checkMeshFitsBuild(r: ConfigReader, mesh: MeshConfig, build: BuildConfi
     }
 }
 
-/**
- * Reads and checks the stack's config. `readStackOutput` reads an output of another stack (a farm named by
- * `armfarm:buildFarmStack`), which the checks of the build need.
- */
-export async function loadConfig(readStackOutput: StackOutputReader): Promise<StackConfig> {
+/** What the checks read beyond config: other stacks' outputs, and the account the AWS provider deploys to. */
+export interface ConfigSources {
+    /** An output of another stack (a farm named by `armfarm:buildFarmStack`, a hub by `buildHubStack`). */
+    readStackOutput: StackOutputReader;
+    /** The AWS account of the provider's credentials. */
+    awsAccountId(): Promise<string>;
+}
+
+/** Reads and checks the stack's config, with what the checks of a build on another stack's farm need. */
+export async function loadConfig(sources: ConfigSources): Promise<StackConfig> {
+    const { readStackOutput } = sources;
     const r = new ConfigReader("armfarm");
     const parts = new Set(r.stringList("parts", { default: [...PARTS], oneOf: PARTS, minItems: 1 }) as Part[]);
 
@@ -102,8 +108,23 @@ export async function loadConfig(readStackOutput: StackOutputReader): Promise<St
     // Read even without the "build" part, so that its keys stay known; its problems count only with the part.
     const problemsBeforeBuild = r.problems.length;
     const buildFarm = parts.has("build") ? await readFarmSource(r, [...parts], readStackOutput) : undefined;
-    if (buildFarm?.kind === "elsewhere" && awsRegion && buildFarm.core.region !== awsRegion) {
-        aws.fail("region", `${show(awsRegion)} is not the region of ${buildFarm.farm}, ${show(buildFarm.core.region)}; a build launches its hosts in the farm's subnets, so deploy it there`);
+    if (buildFarm?.kind === "elsewhere") {
+        // A build creates its groups, documents and roles where the provider deploys, and launches hosts from the
+        // farm's templates into its subnets: it must deploy to the farm's region and account.
+        if (awsRegion && buildFarm.core.region !== awsRegion) {
+            aws.fail("region", `${show(awsRegion)} is not the region of ${buildFarm.farm}, ${show(buildFarm.core.region)}; a build launches its hosts in the farm's subnets, so deploy it there`);
+        }
+        // The build's resources and hosts carry the farm's tags and this stack's: together within AWS's limit.
+        const both = new Set([...Object.keys(buildFarm.core.tags), ...Object.keys(tags)].filter((k) => k !== "managed-by" && !k.startsWith("armfarm:")));
+        if (both.size > MAX_STACK_TAGS) {
+            r.fail("tags", `with the ${Object.keys(buildFarm.core.tags).length} tags of ${buildFarm.farm}, the build's resources would carry ${both.size} tags of the stacks', ` +
+                `beside armfarm's own; AWS takes ${MAX_STACK_TAGS} such, so give fewer here`);
+        }
+        const account = await sources.awsAccountId();
+        if (account !== buildFarm.core.accountId) {
+            r.fail(buildFarm.key, `${buildFarm.farm} is in AWS account ${buildFarm.core.accountId}, but this stack's AWS credentials are of account ${account}; ` +
+                "a build launches hosts from the farm's launch templates, so deploy it with credentials of the farm's account");
+        }
     }
     const buildConfig = readBuildConfig(r, farmFacts(buildFarm ?? { kind: "own" }, farm), parts.has("cluster") || asksForArtifactRegistry(r));
     const buildHub = buildFarm ? await readHubTarget(r, buildConfig.publishTo, parts.has("cluster"), farmIdentity(buildFarm, awsRegion, namePrefix), readStackOutput) : undefined;

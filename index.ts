@@ -3,6 +3,7 @@
  * a hub override. This file only wires: it reads the validated config, builds each part, passes outputs on.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
 import { GkeArmCluster } from "./components/gcp/cluster";
@@ -10,7 +11,10 @@ import { IstioMesh } from "./components/k8s/mesh";
 import { ArtifactRegistryTarget, IstioImageBuild } from "./components/aws/build";
 
 export = async () => {
-    const config = await loadConfig(stackOutputs());
+    const config = await loadConfig({
+        readStackOutput: stackOutputs(),
+        awsAccountId: async () => (await aws.getCallerIdentity()).accountId,
+    });
     const outputs: Record<string, unknown> = {};
 
     // GravitonBuildFarm: network, host role, ECR repositories, launch template, logs

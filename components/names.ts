@@ -10,11 +10,22 @@ export const NAME_PREFIX = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const NAME_PREFIX_ACCEPTED = "1-40 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit, such as armfarm-prod";
 
 /**
- * Prefixes AWS keeps for its own SSM documents, which the builds' documents start with the name prefix: "You can't
- * use the following strings as document name prefixes ... aws, amazon, amzn" (AWS Systems Manager API Reference,
- * CreateDocument, `Name`).
+ * Beginnings AWS refuses for names armfarm starts with the prefix, each with its source:
+ * - SSM documents: "You can't use the following strings as document name prefixes ... aws, amazon, amzn" (AWS
+ *   Systems Manager API Reference, CreateDocument, `Name`);
+ * - SSM parameters (`/<prefix>/farm/...`): a name "can't be prefixed with aws or ssm (case-insensitive)" (Systems
+ *   Manager User Guide, "Parameter name requirements and constraints");
+ * - security groups (`<prefix>-farm-hosts-...`): a name cannot start with `sg-` (EC2 API Reference,
+ *   CreateSecurityGroup `GroupName`; hashicorp/terraform-provider-aws internal/service/ec2/vpc_security_group.go);
+ * - S3 buckets (`<prefix>-farm-cache-...`): names may not start with `xn--` or `sthree-` (Amazon S3 User Guide,
+ *   "General purpose bucket naming rules").
  */
-export const AWS_RESERVED_PREFIX = /^(aws|amazon|amzn)/i;
+export const AWS_RESERVED_STARTS: readonly { start: RegExp; what: string }[] = [
+    { start: /^(aws|amazon|amzn)/i, what: "aws, amazon and amzn, which AWS keeps for its own SSM documents" },
+    { start: /^ssm/i, what: "ssm, which AWS keeps for its own SSM parameters" },
+    { start: /^sg-/, what: "sg-, which names no security group" },
+    { start: /^(xn--|sthree-)/, what: "xn-- and sthree-, which start no S3 bucket" },
+];
 
 const MAX_PREFIX = 40;
 
@@ -49,6 +60,10 @@ export function scopedName(prefix: string, suffix: string, max: number): string 
 /** Why a prefix cannot start the names, or undefined. */
 export function namePrefixProblem(prefix: string): string | undefined {
     if (!NAME_PREFIX.test(prefix)) return `${JSON.stringify(prefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
-    if (AWS_RESERVED_PREFIX.test(prefix)) return `${JSON.stringify(prefix)} starts with a prefix AWS keeps for its own SSM documents (aws, amazon, amzn); start it otherwise, such as armfarm-prod`;
+    // The ECR namespace `<prefix>/istio` takes one separator between letters and digits (ECR's repository name
+    // pattern, `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`; CreateRepository, `repositoryName`).
+    if (prefix.includes("--")) return `${JSON.stringify(prefix)} holds "--", which no ECR repository name takes; use single hyphens`;
+    const reserved = AWS_RESERVED_STARTS.find((r) => r.start.test(prefix));
+    if (reserved) return `${JSON.stringify(prefix)} starts with ${reserved.what}; start it otherwise, such as armfarm-prod`;
     return undefined;
 }

@@ -27,8 +27,13 @@ export type FarmSource =
 export async function readFarmSource(r: ConfigReader, parts: readonly string[], readOutput: StackOutputReader): Promise<FarmSource | undefined> {
     const hasFarm = parts.includes("farm");
     const stack = r.optionalString("buildFarmStack", { pattern: STACK_NAME, accepted: STACK_NAME_ACCEPTED });
-    const given = r.json("buildFarm");
-    const named = [...(stack !== undefined ? ["armfarm:buildFarmStack"] : []), ...(r.isSet("buildFarm") ? ["armfarm:buildFarm"] : [])];
+    // `{}`, the declared default that the CLI passes when the stack sets nothing, names no farm.
+    const raw = r.json("buildFarm");
+    const given = isEmptyObject(raw) ? undefined : raw;
+    // A value that is no structured value at all is reported by `json`, and still counts as naming a farm.
+    const unreadable = r.problems.some((p) => p.key === r.full("buildFarm"));
+    const givenSet = given !== undefined || unreadable;
+    const named = [...(stack !== undefined ? ["armfarm:buildFarmStack"] : []), ...(givenSet ? ["armfarm:buildFarm"] : [])];
     if (hasFarm) {
         for (const key of named) {
             r.fail(key.slice("armfarm:".length), `names a farm of another stack, but armfarm:parts deploys this stack's own farm, which its build uses; remove the key, or "farm" from armfarm:parts`);
@@ -57,6 +62,10 @@ export async function readFarmSource(r: ConfigReader, parts: readonly string[], 
         r.fail("buildFarmStack", `${show(stack)}: ${problem}; name a stack that deploys the farm (armfarm:parts with "farm"), updated since it had one`);
     }
     return core && { kind: "elsewhere", core, key: "buildFarmStack", farm: `the farm of stack ${stack}` };
+}
+
+function isEmptyObject(value: unknown): boolean {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 /** What the build's checks need of its farm. */

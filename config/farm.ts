@@ -64,7 +64,10 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     } else if (amd64InstanceType === undefined && isGravitonInstanceType(instanceType) && x86TwinOf(instanceType) === undefined) {
         r.fail("farmAmd64InstanceType", `is not set, and ${show(instanceType)} (armfarm:farmInstanceType) has no x86 type of the same class and size; name one, such as m6i.16xlarge`);
     }
-    const assignPublicIp = r.isSet("farmAssignPublicIp") ? r.boolean("farmAssignPublicIp") : undefined;
+    // A string, empty by default: the CLI passes a declared default to the program as a set value, and "follow the
+    // subnet" is neither true nor false.
+    const publicIp = r.optionalString("farmAssignPublicIp", { pattern: /^(true|false)$/, accepted: "true, false, or empty to follow each subnet's setting" });
+    const assignPublicIp = publicIp === undefined ? undefined : publicIp === "true";
     if (assignPublicIp === false && subnetIds.length === 0) {
         r.fail("farmAssignPublicIp", "is false, but the farm's own VPC (no armfarm:farmSubnetIds) has no NAT gateway: hosts without a public address could reach no registry; " +
             "leave it unset, or give armfarm:farmSubnetIds of private subnets with a route to a NAT gateway");

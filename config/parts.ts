@@ -13,6 +13,9 @@ export type Part = (typeof PARTS)[number];
 /** Keys of a part that do not carry its name: GCP labels label only what the cluster part creates. */
 const KEYS_OF_PARTS: Record<string, Part> = { labels: "cluster" };
 
+/** Keys of any of several parts: AWS tags tag what the farm and the build create. */
+const KEYS_OF_ANY_PART: Record<string, Part[]> = { tags: ["farm", "build"] };
+
 /** The part a key of the `armfarm:` namespace configures (`farmSpot` → farm), or undefined for a stack-wide key. */
 export function partOfKey(key: string): Part | undefined {
     return KEYS_OF_PARTS[key] ?? PARTS.find((part) => new RegExp(`^${part}[A-Z]`).test(key));
@@ -30,6 +33,10 @@ export function checkKeysOfParts(r: ConfigReader, parts: ReadonlySet<Part>): voi
         const part = partOfKey(key);
         if (part && !parts.has(part) && r.isSetByStack(key)) {
             r.fail(key, `configures the ${part} part, which armfarm:parts ${show([...parts])} does not deploy; remove the key, or add "${part}" to armfarm:parts`);
+        }
+        const anyOf = KEYS_OF_ANY_PART[key];
+        if (anyOf && !anyOf.some((p) => parts.has(p)) && r.isSetByStack(key)) {
+            r.fail(key, `configures the ${anyOf.join(" and ")} parts, neither of which armfarm:parts ${show([...parts])} deploys; remove the key, or add one of them to armfarm:parts`);
         }
     }
 }

@@ -96,8 +96,16 @@ describe("AWS names scoped to the stack", function () {
         assert.strictEqual(view.get("aws:cloudwatch/logGroup:LogGroup", "farm-logs").inputs.name, `/${long}/farm`);
         // A bucket prefix holds at most 37 characters (hashicorp/terraform-provider-aws internal/service/s3/bucket.go).
         assert.ok((view.get("aws:s3/bucket:Bucket", "farm-cache").inputs.bucketPrefix as string).length <= 37);
-        assert.match(await planError({ "armfarm:namePrefix": "aws-mesh" }),
-            /armfarm:namePrefix: "aws-mesh" starts with a prefix AWS keeps for its own SSM documents \(aws, amazon, amzn\)/);
+        // Beginnings AWS refuses where the prefix starts a name: SSM documents (aws, amazon, amzn), SSM parameters
+        // (ssm), security groups (sg-), S3 buckets (xn--, sthree-); and "--", which no ECR repository name holds.
+        for (const [prefix, refusal] of [
+            ["aws-mesh", "aws, amazon and amzn, which AWS keeps for its own SSM documents"], ["amazon-mesh", "aws, amazon and amzn"],
+            ["ssmteam", "ssm, which AWS keeps for its own SSM parameters"], ["sg-team", "sg-, which names no security group"],
+            ["sthree-mesh", "xn-- and sthree-, which start no S3 bucket"],
+        ]) {
+            assert.match(await planError({ "armfarm:namePrefix": prefix }), new RegExp(`armfarm:namePrefix: "${prefix}" starts with ${refusal}`));
+        }
+        assert.match(await planError({ "armfarm:namePrefix": "team--mesh" }), /armfarm:namePrefix: "team--mesh" holds "--", which no ECR repository name takes/);
         assert.match(await planError({ "armfarm:namePrefix": "Team_A" }), /armfarm:namePrefix: "Team_A" is not accepted; expected 1-40 lowercase letters/);
     });
 

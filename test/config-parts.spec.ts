@@ -58,6 +58,14 @@ describe("keys of parts the stack does not deploy", () => {
         assert.match(error ?? "", /armfarm:meshCni: configures the mesh part, which armfarm:parts \["cluster"\] does not deploy/);
     });
 
+    it("refuses AWS tags in a stack with neither the farm nor the build, and takes them with either", async () => {
+        const tags = { "armfarm:tags": { team: "platform" } };
+        assert.match((await planFile({ ...MESH_ONLY, ...tags })).error ?? "",
+            /armfarm:tags: configures the farm and build parts, neither of which armfarm:parts \["mesh"\] deploys/);
+        assert.strictEqual((await planFile({ ...MESH_ONLY, "armfarm:tags": {} })).error, undefined, "the declared default is no setting");
+        assert.strictEqual((await planFile({ "armfarm:parts": ["farm"], "aws:region": "us-east-1", ...tags })).error, undefined);
+    });
+
     it("compares with the declared default by value: a list or mapping written otherwise is the same value", async () => {
         // Pulumi.yaml declares farmRepositories [pilot, proxyv2, install-cni, ztunnel] and labels {}.
         const same = await planFile({ ...CLUSTER_ONLY, "armfarm:farmRepositories": ["pilot", "proxyv2", "install-cni", "ztunnel"], "armfarm:farmSpot": false });

@@ -171,6 +171,9 @@ describe("GravitonBuildFarm", () => {
             assert.deepStrictEqual(violations(buildHostPublicIp, resource(LT, template.inputs)), []);
             assert.strictEqual(violations(buildHostPublicIp, resource(LT, launchTemplate(dev))).length, 1);
             assert.deepStrictEqual(publicIp(await plan({ ...subnets, "armfarm:farmAssignPublicIp": false })), ["false", "false"]);
+            // A string key (the CLI passes its empty default as a value): true, false or empty, nothing else.
+            assert.match(await planError({ ...subnets, "armfarm:farmAssignPublicIp": "yes" }),
+                /armfarm:farmAssignPublicIp: "yes" is not accepted; expected true, false, or empty to follow each subnet's setting/);
             assert.deepStrictEqual(publicIp(await plan({ ...subnets, "armfarm:farmAssignPublicIp": true })), ["true", "true"]);
             // Without a NAT gateway of its own, the farm's VPC cannot do without public addresses.
             assert.match(await planError({ "armfarm:farmAssignPublicIp": false }),

@@ -59,6 +59,25 @@ describe("the offline plan's command line", function () {
         assert.match(run.stdout, /Resources:\n {4}\+ \d+ to create/);
     });
 
+    it("refuses, as the CLI does, a stack that leaves a declared key without a default unset", () => {
+        // pulumi/pulumi@v3.259.0:pkg/workspace/config.go `mergeConfig`: such a key of the project's namespace is
+        // missing, and `pulumi preview` and `pulumi up` stop before the program runs.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), [
+            "name: demo", "runtime: nodejs", "config:",
+            "  region: {type: string}", "  zone: {type: string}", "  size: {type: integer, default: 3}", "  aws:region: {type: string}", "",
+        ].join("\n"));
+        const stack = path.join(dir, "Pulumi.team.yaml");
+        fs.writeFileSync(stack, "config:\n  demo:zone: a\n");
+        assert.throws(() => loadStackConfig(dir, stack), /^Error: Stack 'team' is missing configuration value 'region' \(the Pulumi CLI refuses/);
+        fs.writeFileSync(stack, "config: {}\n");
+        assert.throws(() => loadStackConfig(dir, stack), /is missing configuration values 'region' and 'zone'/);
+        // Set, or given a default, it is there; a key of another namespace is the provider's to want.
+        fs.writeFileSync(stack, "config:\n  demo:region: r\n  demo:zone: z\n");
+        assert.deepStrictEqual(loadStackConfig(dir, stack).values, { "demo:region": "r", "demo:size": "3", "demo:zone": "z" });
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
     it("reads another stack file with --config, and shows secure values as [secret]", () => {
         const file = path.join(dir, "Pulumi.other.yaml");
         fs.writeFileSync(file, [

@@ -5,8 +5,6 @@ import * as YAML from "yaml";
 import { planError, PROJECT_DIR } from "./harness";
 
 const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
-/** Keys whose absence has a meaning no value of their type has: no default, and the description says what unset does. */
-const UNSET_MEANS_SOMETHING = ["farmAssignPublicIp", "buildFarm"];
 const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
 
 describe("the Pulumi project", () => {
@@ -29,11 +27,12 @@ describe("the Pulumi project", () => {
             // simpleConfigType); an object arrives in the program as JSON, as an array does.
             assert.ok(["string", "integer", "boolean", "array", "object"].includes(decl.type), `${key}: type ${decl.type}`);
             if (decl.type === "array") assert.ok(decl.items?.type, `${key}: array without items`);
-            // A secret has no default: Pulumi would keep it in the project file in clear.
-            // A secret has no default, and neither has a key whose absence means something of its own (the CLI
-            // passes a project default to the program as if the stack set it): its description says what.
-            if (UNSET_MEANS_SOMETHING.includes(key)) assert.match(decl.description, /\bUnset\b/, `${key}: what unset means`);
-            assert.ok(decl.secret === true || UNSET_MEANS_SOMETHING.includes(key) ? !("default" in decl) : "default" in decl, `${key}: a default, unless it is a secret`);
+            // Every key has a default: the CLI refuses a stack that leaves a declared key of the project without one
+            // unset (pulumi/pulumi@v3.259.0:pkg/workspace/config.go `mergeConfig`, "is missing configuration
+            // value"), and a default of a key declared `secret: true` fails its check that the value is encrypted
+            // (`validateStackConfigValue`); secrets are declared without it, and the program refuses them in clear.
+            assert.ok("default" in decl, `${key}: a default`);
+            assert.ok(decl.secret !== true, `${key}: declared secret, so no default can pass the CLI`);
             assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} has no description`);
         }
     });

@@ -178,6 +178,12 @@ describe("a team's estate in split stacks", function () {
             };
             assert.match(await exampleError("build", fromSource, refs),
                 /armfarm:buildFarmStack: the farm of stack acme\/armfarm\/farm: 200 GiB is too small for buildMode "from-source" .*; in that stack, armfarm:farmRootVolumeGiB: use at least 250/);
+            const otherAccount = { ...refs, [FARM_STACK]: { farmCore: { ...core, accountId: "210987654321" } } };
+            assert.match(await exampleError("build", ecr, otherAccount),
+                /armfarm:buildFarmStack: the farm of stack acme\/armfarm\/farm is in AWS account 210987654321, but this stack's AWS credentials are of account 123456789012/);
+            const tagged = { ...refs, [FARM_STACK]: { farmCore: { ...core, tags: { ...core.tags, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`farm${i}`, "x"])) } } } };
+            assert.match(await exampleError("build", { ...ecr, "armfarm:tags": Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`build${i}`, "x"])) }, tagged),
+                /armfarm:tags: with the 32 tags of the farm of stack acme\/armfarm\/farm, the build's resources would carry 50 tags of the stacks', beside armfarm's own; AWS takes 43 such/);
             const small = { ...refs, [FARM_STACK]: { farmCore: { ...core, repositoryNames: ["pilot", "proxyv2"] } } };
             assert.match(await exampleError("build", ecr, small),
                 /armfarm:buildImages: "install-cni" is not one of the farm's repositories; use images from the farm of stack acme\/armfarm\/farm's repositories \(pilot, proxyv2\)/);

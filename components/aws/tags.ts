@@ -17,10 +17,13 @@ export const ARMFARM_TAG_KEYS: readonly string[] = [
     "managed-by", "Name", "armfarm:farm", "armfarm:build", "armfarm:build-key", "armfarm:build-run", "armfarm:role",
 ];
 
+/** The most tags a stack may give, beside armfarm's own. */
+export const MAX_STACK_TAGS = MAX_TAGS - ARMFARM_TAG_KEYS.length;
+
 /** Why `tags` cannot be a stack's AWS tags, or undefined when they can. */
 export function tagsProblem(tags: Record<string, string>): string | undefined {
     const keys = Object.keys(tags);
-    const room = MAX_TAGS - ARMFARM_TAG_KEYS.length;
+    const room = MAX_STACK_TAGS;
     if (keys.length > room) return `has ${keys.length} tags; an AWS resource takes ${MAX_TAGS}, and armfarm sets up to ${ARMFARM_TAG_KEYS.length}, so give at most ${room}`;
     for (const key of keys) {
         if (ARMFARM_TAG_KEYS.includes(key) || key.startsWith("armfarm:")) return `${JSON.stringify(key)} is a tag armfarm sets itself (${ARMFARM_TAG_KEYS.join(", ")}, armfarm:*); use another key`;

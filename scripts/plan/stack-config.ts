@@ -90,14 +90,27 @@ export function loadStackConfig(projectDir: string, stackFile: string, escFiles:
         throw new StackFileError(`--esc ${escFiles[0]}: ${stackFile} has no environment: to open`);
     }
 
+    // As the CLI merges the project's config (pulumi/pulumi@v3.259.0:pkg/workspace/config.go `mergeConfig`): a
+    // declared key of the project's namespace that the stack does not set takes its `default` (or `value`); one
+    // without either is missing, and the CLI refuses the stack before the program runs.
+    const missing: string[] = [];
     for (const [key, decl] of Object.entries(project.config ?? {})) {
         const full = qualify(key);
         if (full in structured) continue;
-        if (typeof decl === "object" && decl !== null && !Array.isArray(decl) && "default" in decl) {
-            structured[full] = (decl as { default: unknown }).default;
-        } else if (typeof decl !== "object" || decl === null) {
+        if (typeof decl === "object" && decl !== null && !Array.isArray(decl)) {
+            const declared = decl as { default?: unknown; value?: unknown };
+            if ("default" in declared) structured[full] = declared.default;
+            else if ("value" in declared) structured[full] = declared.value;
+            else if (full.startsWith(`${project.name}:`)) missing.push(key);
+        } else {
             structured[full] = decl;
         }
+    }
+    if (missing.length > 0) {
+        const names = missing.sort().map((k) => `'${k}'`);
+        throw new StackFileError(`Stack '${path.basename(stackFile).replace(/^Pulumi\.|\.yaml$/g, "")}' is missing configuration ` +
+            `${names.length === 1 ? "value" : "values"} ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`} ` +
+            "(the Pulumi CLI refuses a stack that leaves a declared key without a default unset)");
     }
 
     const values: Record<string, string> = {};
