@@ -21,6 +21,10 @@ const GATEWAY = ["test/mesh-gateway.spec.ts"];
 const LABELS = ["test/gcp-labels.spec.ts"];
 const NAMES = ["test/gcp-names.spec.ts"];
 const PARTS = ["test/config-parts.spec.ts"];
+const SPLIT = ["test/split-stacks.spec.ts"];
+const AWS_NAMES = ["test/aws-names.spec.ts"];
+const AWS_TAGS = ["test/aws-tags.spec.ts"];
+const PROJECT = ["test/project.spec.ts", "test/plan.spec.ts"];
 
 export const MUTATIONS: Mutation[] = [
     // The farm.
@@ -42,8 +46,8 @@ export const MUTATIONS: Mutation[] = [
     { id: "farm-docker-key-shipped", file: "components/aws/user-data.ts", find: "key: DOCKER_APT_KEY,", replace: "keyid: \"9DC858229FC7DD38854AE2D88D81803C0EBFCD88\",", specs: HOST },
 
     // The build's wiring.
-    { id: "build-wait-after-hosts", file: "components/aws/build.ts", find: "}, { parent: this, dependsOn: [association, ...hosts] });", replace: "}, { parent: this, dependsOn: [association] });", specs: BUILD },
-    { id: "build-hosts-after-rules", file: "components/aws/build.ts", find: "dependsOn: [association, ...control.ready, ...farm.hostRoleReady] };", replace: "dependsOn: [association] };", specs: BUILD },
+    { id: "build-wait-after-hosts", file: "components/aws/build.ts", find: "}, { parent: this, dependsOn: [...associations, ...hosts, ...(amd64Host ? [amd64Host] : [])] });", replace: "}, { parent: this, dependsOn: [...associations] });", specs: BUILD },
+    { id: "build-hosts-after-rules", file: "components/aws/build.ts", find: "dependsOn: [...associations, ...control.ready, ...ecrPush, ...(farm.hostRoleReady ?? [])] };", replace: "dependsOn: [...associations] };", specs: BUILD },
     { id: "build-verify-after-wait", file: "components/aws/build.ts", find: "const verified = result.apply(() => verifyMultiArch({", replace: "const verified = pulumi.output(0).apply(() => verifyMultiArch({", specs: BUILD },
     { id: "build-association-no-own-wait", file: "components/aws/build-document.ts", find: "maxErrors: \"0\",", replace: "maxErrors: \"0\", waitForSuccessTimeoutSeconds: 3600,", specs: BUILD },
     { id: "build-document-fixed", file: "components/aws/build-document.ts", find: "}, { ...opts, ignoreChanges: [\"content\"] });", replace: "}, opts);", specs: BUILD },
@@ -95,7 +99,7 @@ export const MUTATIONS: Mutation[] = [
     { id: "gcp-labels-key-checked", file: "components/gcp/labels.ts", find: "if (!GCP_LABEL_KEY.test(key)) {", replace: "if (false) {", specs: LABELS },
     { id: "gcp-names-hub-scoped", file: "components/gcp/cluster-args.ts", find: "registryName: args.registryName ?? scopedName(namePrefix, \"istio\", 63),", replace: "registryName: args.registryName ?? \"istio\",", specs: NAMES },
     { id: "gcp-names-firewall-named", file: "components/gcp/webhook-firewall.ts", find: "name: scopedName(s.namePrefix, \"mesh-webhooks\", MAX_FIREWALL_NAME),", replace: "", specs: NAMES },
-    { id: "gcp-names-cut-with-digest", file: "components/gcp/names.ts", find: "return `${text.slice(0, max - 5).replace(/-+$/, \"\")}-${digest(text, 4)}`;", replace: "return text.slice(0, max);", specs: NAMES },
+    { id: "gcp-names-cut-with-digest", file: "components/names.ts", find: "return `${text.slice(0, max - 5).replace(/-+$/, \"\")}-${digest(text, 4)}`;", replace: "return text.slice(0, max);", specs: NAMES },
     { id: "gcp-names-pool-scoped", file: "components/gcp/federation.ts", find: "workloadIdentityPoolId: workloadIdentityPoolId(s.namePrefix, \"aws\"),", replace: "workloadIdentityPoolId: \"armfarm-aws\",", specs: NAMES },
 
     // Keys of parts the stack does not deploy.
@@ -121,4 +125,21 @@ export const MUTATIONS: Mutation[] = [
     { id: "build-x86-host-ended", file: "components/aws/build-run-control.ts", find: "...(args.envoyAmd64 ? [args.groups.amd64] : [])", replace: "", specs: BUILD },
     { id: "farm-cache-private", file: "components/aws/farm-cache.ts", find: "blockPublicPolicy: true,", replace: "blockPublicPolicy: false,", specs: FARM },
     { id: "farm-cache-own-bucket", file: "components/aws/farm-hosts.ts", find: "Resource: `${a.cacheBucketArn}/*`,", replace: "Resource: \"*\",", specs: FARM },
+    // Split stacks: a farm other stacks use, a hub of another stack, names and tags of the stack's own.
+    { id: "split-farm-core-versioned", file: "components/aws/farm-core.ts", find: "if (v.version !== FARM_CORE_VERSION) {", replace: "if (false) {", specs: SPLIT },
+    { id: "split-farm-core-fields-checked", file: "components/aws/farm-core.ts", find: "if (!ok) problems.push(", replace: "if (false) problems.push(", specs: SPLIT },
+    { id: "split-build-in-farm-region", file: "config.ts", find: "if (awsRegion && buildFarm.core.region !== awsRegion) {", replace: "if (false) {", specs: SPLIT },
+    { id: "split-build-in-farm-account", file: "config.ts", find: "if (account !== buildFarm.core.accountId) {", replace: "if (false) {", specs: SPLIT },
+    { id: "split-hub-federates-farm-role", file: "config/hub-target.ts", find: "if (!pushes) {", replace: "if (false) {", specs: SPLIT },
+    { id: "split-destination-in-key", file: "components/aws/build-data.ts", find: "        destination: k.destination,\n", replace: "", specs: SPLIT },
+    { id: "split-ecr-push-before-hosts", file: "components/aws/build.ts", find: "...control.ready, ...ecrPush,", replace: "...control.ready,", specs: SPLIT },
+    { id: "split-ecr-hub-in-farm-region", file: "config/hub-target.ts", find: "if (ecr.region !== farm.region) {", replace: "if (false) {", specs: SPLIT },
+    { id: "names-run-id-scoped", file: "components/aws/build-data.ts", find: ".update(`${scope}\\n${key}`)", replace: ".update(key)", specs: AWS_NAMES },
+    { id: "names-farm-log-group-scoped", file: "components/aws/farm.ts", find: "const stem = `/${settings.namePrefix}/${name}`;", replace: "const stem = `/armfarm/${name}`;", specs: AWS_NAMES },
+    { id: "names-ssm-prefix-refused", file: "components/names.ts", find: "{ start: /^ssm/i,", replace: "{ start: /^$ssm/i,", specs: AWS_NAMES },
+    { id: "names-run-stem-fits", file: "components/aws/build-data.ts", find: "return `${fit(scope, 30).replace(/-+$/, \"\")}-${runId}`;", replace: "return `${scope}-${runId}`;", specs: AWS_NAMES },
+    { id: "tags-on-associations", file: "components/aws/build-document.ts", find: "        tags,\n        name: document.name,", replace: "        name: document.name,", specs: AWS_TAGS },
+    { id: "tags-checked", file: "config.ts", find: "if (tagProblem) r.fail(\"tags\", tagProblem);", replace: "", specs: AWS_TAGS },
+    { id: "farm-public-ip-follows-subnet", file: "components/aws/farm-hosts.ts", find: "...(s.assignPublicIp === undefined ? {} : { associatePublicIpAddress: String(s.assignPublicIp) }),", replace: "associatePublicIpAddress: \"true\",", specs: FARM },
+    { id: "project-keys-need-defaults", file: "scripts/plan/stack-config.ts", find: "else if (full.startsWith(`${project.name}:`)) missing.push(key);", replace: "", specs: PROJECT },
 ];
