@@ -132,7 +132,7 @@ describe("the components used as a library apply their documented defaults", () 
 
         applies("subnetCidr", "cut into four blocks (one per zone); at most a /26. Default `10.40.0.0/24`.", () => {
             // 10.40.0.0/24 in four /26 blocks; three zones take the first three.
-            assert.deepStrictEqual(farm.ofType(SUBNET).map((s) => s.inputs.cidrBlock).sort(), ["10.40.0.0/26", "10.40.0.128/26", "10.40.0.64/26"]);
+            assert.deepStrictEqual([0, 1, 2].map((i) => inputs(farm, SUBNET, `farm-subnet-${i}`).cidrBlock), ["10.40.0.0/26", "10.40.0.64/26", "10.40.0.128/26"]);
         });
 
         applies("zoneCount", "Default 3.", () => {
@@ -480,7 +480,7 @@ describe("the components used as a library apply their documented defaults", () 
         applies("provider", "Default: the default kubernetes provider (`kubernetes:context`, KUBECONFIG).", () => {
             // No provider named: the engine gives each resource its package's default provider.
             const kubernetes = mesh.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            assert.strictEqual(kubernetes.length, 5);
+            assert.ok(kubernetes.some((r) => r.type === RELEASE));
             for (const r of kubernetes) assert.strictEqual(r.options.provider, null, r.name);
         });
 
