@@ -23,7 +23,10 @@ export interface Outcome {
     seconds: number;
 }
 
-/** A copy of the repository's tracked and new files, sharing its node_modules. */
+/**
+ * A copy of the repository's tracked and new files, sharing its node_modules. A link to a directory (an install of
+ * dependencies shared between checkouts, which `node_modules/` in .gitignore does not match) is linked, not copied.
+ */
 function copyProject(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-mutate-"));
     const files = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_DIR, encoding: "utf8" })
@@ -32,9 +35,10 @@ function copyProject(): string {
         const from = path.join(PROJECT_DIR, file);
         if (!fs.existsSync(from)) continue;
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.copyFileSync(from, path.join(dir, file));
+        if (fs.statSync(from).isDirectory()) fs.symlinkSync(fs.realpathSync(from), path.join(dir, file));
+        else fs.copyFileSync(from, path.join(dir, file));
     }
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
+    if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
 

@@ -25,6 +25,8 @@ const SPLIT = ["test/split-stacks.spec.ts"];
 const AWS_NAMES = ["test/aws-names.spec.ts"];
 const AWS_TAGS = ["test/aws-tags.spec.ts"];
 const PROJECT = ["test/project.spec.ts", "test/plan.spec.ts"];
+const LIBRARY = ["test/components-library.spec.ts"];
+const TOGETHER = ["test/components-library.spec.ts", "test/components-library-together.spec.ts"];
 
 export const MUTATIONS: Mutation[] = [
     // The farm.
@@ -105,6 +107,14 @@ export const MUTATIONS: Mutation[] = [
     // Keys of parts the stack does not deploy.
     { id: "config-parts-checked", file: "config.ts", find: "    checkKeysOfParts(r, parts);\n", replace: "", specs: PARTS },
     { id: "config-parts-defaults-not-set", file: "config/declared.ts", find: "return canonical(parsed(raw, decl.type)) !== canonical(decl.default);", replace: "return true;", specs: PARTS },
+
+    // The components used as a library: the defaults their Args interfaces document.
+    { id: "library-farm-root-volume", file: "components/aws/farm.ts", find: "rootVolumeGiB: args.rootVolumeGiB ?? 200,", replace: "rootVolumeGiB: args.rootVolumeGiB ?? 250,", specs: LIBRARY },
+    { id: "library-farm-keeps-repositories", file: "components/aws/farm.ts", find: "keepRepositories: args.keepRepositories ?? true,", replace: "keepRepositories: args.keepRepositories ?? false,", specs: LIBRARY },
+    { id: "library-farm-x86-twin", file: "components/aws/farm.ts", find: "args.amd64InstanceType ?? x86TwinOf(instanceType) ?? \"m6i.4xlarge\"", replace: "args.amd64InstanceType ?? \"m6i.4xlarge\"", specs: LIBRARY },
+    { id: "library-build-distroless", file: "components/aws/build.ts", find: "const variant = args.variant ?? \"distroless\";", replace: "const variant = args.variant ?? \"default\";", specs: TOGETHER },
+    { id: "library-mesh-distroless", file: "components/k8s/mesh.ts", find: "const variant = args.variant ?? \"distroless\";", replace: "const variant = args.variant ?? \"\";", specs: TOGETHER },
+    { id: "library-cluster-release-channel", file: "components/gcp/cluster-args.ts", find: "releaseChannel: args.releaseChannel ?? \"REGULAR\",", replace: "releaseChannel: args.releaseChannel ?? \"STABLE\",", specs: LIBRARY },
 
     // The build script.
     { id: "script-home-from-passwd", file: "components/build/istio-build.sh", find: "HOME=\"$(getent passwd \"$(id -u)\" | cut -d: -f6)\"", replace: "HOME=\"\"", specs: SCRIPT },
