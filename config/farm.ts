@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isGravitonInstanceType, isX86InstanceType, GRAVITON_FAMILIES, X86_FAMILIES, x86TwinOf } from "../components/arch";
 import { MAX_FARM_ZONES } from "../components/aws/zones";
-import { UBUNTU_RELEASES, MIN_BUILD_VOLUME_GIB, LOG_RETENTION_DAYS, ISTIO_IMAGES } from "../components/aws/farm-data";
+import { UBUNTU_RELEASES, MIN_BUILD_VOLUME_GIB, MAX_GP3_VOLUME_GIB, LOG_RETENTION_DAYS, ISTIO_IMAGES, ECR_NAMESPACE, ECR_NAMESPACE_ACCEPTED } from "../components/aws/farm-data";
 import { ConfigReader, show } from "./reader";
 import { isIpv4Cidr, cidrContains, IPV4_CIDR_ACCEPTED } from "./formats";
 
@@ -57,7 +57,6 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     });
     if (availabilityZones.length > MAX_FARM_ZONES) r.fail("farmAvailabilityZones", `${show(availabilityZones)} names more than ${MAX_FARM_ZONES} zones; name at most ${MAX_FARM_ZONES}`);
     if (availabilityZones.length > 0 && subnetIds.length > 0) r.fail("farmAvailabilityZones", `is set beside armfarm:farmSubnetIds; the given subnets decide the zones, so leave it empty`);
-    const prefixOk = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
     const amd64InstanceType = r.optionalString("farmAmd64InstanceType");
     if (amd64InstanceType !== undefined && !isX86InstanceType(amd64InstanceType)) {
         r.fail("farmAmd64InstanceType", `${show(amd64InstanceType)} is not an x86 instance type; use a type of the ${X86_FAMILIES.join(", ")} families, such as m6i.16xlarge`);
@@ -77,7 +76,7 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
         amd64InstanceType,
         assignPublicIp,
         cacheExpiryDays: r.integer("farmCacheExpiryDays", { default: 30, min: 1, max: 3650 }),
-        rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: 16384 }),
+        rootVolumeGiB: r.integer("farmRootVolumeGiB", { default: 200, min: MIN_BUILD_VOLUME_GIB, max: MAX_GP3_VOLUME_GIB }),
         spot: r.boolean("farmSpot", { default: false }),
         ubuntuRelease: r.string("farmUbuntuRelease", { default: "24.04", oneOf: Object.keys(UBUNTU_RELEASES) }),
         subnetIds: subnetIds.length > 0 ? subnetIds : undefined,
@@ -85,7 +84,7 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
         availabilityZones: availabilityZones.length > 0 ? availabilityZones : undefined,
         vpcCidr,
         subnetCidr,
-        repositoryPrefix: r.optionalString("farmRepositoryPrefix", { pattern: prefixOk, accepted: "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio" }),
+        repositoryPrefix: r.optionalString("farmRepositoryPrefix", { pattern: ECR_NAMESPACE, accepted: ECR_NAMESPACE_ACCEPTED }),
         repositories: r.stringList("farmRepositories", { default: [...ISTIO_IMAGES.slice(0, 4)], oneOf: ISTIO_IMAGES, minItems: 1 }),
         logRetentionDays: retention(r),
         keepRepositories: r.boolean("farmKeepRepositories", { default: true }),

@@ -54,12 +54,23 @@ const REFUSALS: Refusal[] = [
     // The retentions CloudWatch Logs offers (CloudWatch Logs API Reference, PutRetentionPolicy, `retentionInDays`).
     farm({ logRetentionDays: 10 }, "logRetentionDays",
         "10 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
+    farm({ rootVolumeGiB: 20000 }, "rootVolumeGiB", "20000 GiB is larger than a gp3 volume can be (16384)"),
+    farm({ vpcCidr: "10.40.0.0/33" }, "vpcCidr", "\"10.40.0.0/33\" is not an IPv4 block such as 10.40.0.0/16"),
+    farm({ vpcCidr: "10.80.0.0/16" }, "subnetCidr", "\"10.40.0.0/24\" is not inside vpcCidr \"10.80.0.0/16\"; give a block within it"),
+    farm({ repositoryPrefix: "Istio//Images" }, "repositoryPrefix",
+        "\"Istio//Images\" is not accepted; expected an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio"),
+    farm({ tags: { "armfarm:farm": "x" } }, "tags", "\"armfarm:farm\" is a tag armfarm sets itself (managed-by, Name, armfarm:farm, armfarm:build, armfarm:build-key, armfarm:build-run, armfarm:role, armfarm:*); use another key"),
+    farm({ tags: { "aws:owner": "x" } }, "tags", "\"aws:owner\" (tag aws:owner) starts with aws:, which AWS keeps for its own tags"),
+    // A Graviton type with no x86 type of its class and size (t4g has no x86 t-family twin armfarm knows).
+    farm({ instanceType: "t4g.2xlarge" }, "amd64InstanceType", "is not given, and \"t4g.2xlarge\" has no x86 type of the same class and size; name one, such as m6i.16xlarge"),
     farm({ namePrefix: "aws-builds" }, "namePrefix",
         "\"aws-builds\" starts with aws, amazon and amzn, which AWS keeps for its own SSM documents; start it otherwise, such as armfarm-prod"),
 
     // IstioImageBuild
+    build({ ...MIRROR, tags: { Name: "x" } }, "tags", "\"Name\" is a tag armfarm sets itself (managed-by, Name, armfarm:farm, armfarm:build, armfarm:build-key, armfarm:build-run, armfarm:role, armfarm:*); use another key"),
     build({ ...MIRROR, mode: "docker" }, "mode", "\"docker\" is not one of mirror, prebuilt-envoy, from-source"),
-    build({}, "istioRelease", "undefined is not an Istio release such as 1.30.3; mode \"mirror\" needs one"),
+    build({}, "istioRelease", "is required by mode \"mirror\": an Istio release such as 1.30.3"),
+    build({ istioRelease: "1.30" }, "istioRelease", "\"1.30\" is not an Istio release such as 1.30.3; mode \"mirror\" needs one"),
     build({ istioRelease: "1.14.6" }, "istioRelease", "1.14.6 predates 1.15, the first release with arm64 images; there is nothing to mirror for arm64"),
     build({ mode: "prebuilt-envoy" }, "istioSha", "is required by mode \"prebuilt-envoy\": a 40-character git commit SHA"),
     build({ mode: "prebuilt-envoy", istioSha: "main" }, "istioSha", "\"main\" is not a full git commit SHA (40 lowercase hex characters)"),
@@ -81,7 +92,8 @@ const REFUSALS: Refusal[] = [
     build({ ...MIRROR, namePrefix: "Armfarm" }, "namePrefix", `"Armfarm" is not accepted; expected ${NAME_PREFIX_ACCEPTED}`),
 
     // GkeArmCluster
-    cluster({ region: undefined }, "region", "undefined is not a GCP region such as us-central1"),
+    cluster({ region: undefined }, "region", "is required (unless existingCluster names the cluster): a GCP region such as us-central1"),
+    cluster({ region: "us-central" }, "region", "\"us-central\" is not a GCP region such as us-central1"),
     cluster({ project: undefined }, "project", "is required: the GCP project id of the cluster, registry and identities"),
     cluster({ location: "europe-west4-a" }, "location", "\"europe-west4-a\" is not the region us-central1 or one of its zones"),
     cluster({ arm64Pool: { machineType: "n2d-standard-4" } }, "arm64Pool.machineType",
@@ -99,6 +111,10 @@ const REFUSALS: Refusal[] = [
         "clusterName", "shapes a cluster the component creates; the existing cluster (existingCluster) has its own, so leave it out"),
 
     // IstioMesh
+    mesh({ hub: "https://docker.io/istio" }, "hub",
+        "\"https://docker.io/istio\" is not a hub such as docker.io/istio or 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio (a registry and path, without a scheme, tag or trailing slash)"),
+    mesh({ hub: "docker.io/istio/" }, "hub",
+        "\"docker.io/istio/\" is not a hub such as docker.io/istio or 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio (a registry and path, without a scheme, tag or trailing slash)"),
     mesh({ istioVersion: "1.14.6" }, "istioVersion", "1.14.6 publishes no arm64 images; use Istio 1.15 or later"),
     mesh({ istioVersion: "latest" }, "istioVersion", "\"latest\" is not an Istio release such as 1.30.3"),
     mesh({ variant: "alpine" }, "variant", "\"alpine\" is not one of distroless, debug or empty"),

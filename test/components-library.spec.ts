@@ -21,7 +21,6 @@ import { PlannedResource } from "../scripts/plan/engine";
 const NOT_OBSERVABLE: Record<ArgsInterface, Record<string, string>> = {
     GravitonBuildFarmArgs: {},
     IstioImageBuildArgs: {
-        istioRelease: "the default mode, mirror, requires it, so no build plans without one; its absence is refused (components-library-errors.spec.ts)",
         istioSha: "no build reads its default: mirror takes no istio/istio commit, and the building modes, which do, require one",
         proxySha: "no build reads its default: only from-source takes an istio/proxy commit, and it requires one",
     },

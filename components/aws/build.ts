@@ -15,6 +15,7 @@ import { createBuildWait } from "./build-wait/command";
 import { BinaryMachines, BuildResult, parseResult } from "./build-wait/result";
 import { BuildFarm } from "./farm-core";
 import { ECR_PUSH_ACTIONS } from "./farm-hosts";
+import { tagsProblem } from "./tags";
 import { defaultNamePrefix, namePrefixProblem } from "../names";
 import { HOST_LOG_DIR } from "./user-data";
 
@@ -26,7 +27,7 @@ export interface IstioImageBuildArgs {
     farm: BuildFarm;
     /** `mirror`, `prebuilt-envoy` or `from-source`. Default `mirror`. */
     mode?: BuildMode;
-    /** The Istio release to mirror, 1.15 or later (mode `mirror`). Default none. */
+    /** The Istio release to mirror, 1.15 or later. Required by mode `mirror`, unused otherwise. */
     istioRelease?: string;
     /** The istio/istio commit to build (building modes), 40 hex characters. Default none. */
     istioSha?: string;
@@ -230,7 +231,8 @@ export function validate(args: IstioImageBuildArgs): Settings {
     const toolsSha = sha("toolsSha", false);
     if (mode === "mirror") {
         const release = args.istioRelease;
-        if (release === undefined || !ISTIO_RELEASE.test(release)) invalid("istioRelease", `${JSON.stringify(release)} is not an Istio release such as 1.30.3; mode "mirror" needs one`);
+        if (release === undefined) invalid("istioRelease", `is required by mode "mirror": an Istio release such as 1.30.3`);
+        if (!ISTIO_RELEASE.test(release)) invalid("istioRelease", `${JSON.stringify(release)} is not an Istio release such as 1.30.3; mode "mirror" needs one`);
         if (!supportsMirror(release)) {
             invalid("istioRelease", `${release} predates ${FIRST_MULTIARCH_RELEASE.major}.${FIRST_MULTIARCH_RELEASE.minor}, the first release with arm64 images; there is nothing to mirror for arm64`);
         }
@@ -260,6 +262,8 @@ export function validate(args: IstioImageBuildArgs): Settings {
     if (mode === "from-source" && timeoutMinutes < FROM_SOURCE_MIN_TIMEOUT_MINUTES) {
         invalid("timeoutMinutes", `${timeoutMinutes} minutes cannot hold a from-source build, which compiles envoy; use at least ${FROM_SOURCE_MIN_TIMEOUT_MINUTES}`);
     }
+    const tagProblem = tagsProblem(args.tags ?? {});
+    if (tagProblem) invalid("tags", tagProblem);
     if (args.artifactRegistry && args.ecrHub) invalid("ecrHub", "is given beside artifactRegistry; name one hub to publish to");
     if (args.ecrHub !== undefined && !ecrRegistryOf(args.ecrHub)) {
         invalid("ecrHub", `${JSON.stringify(args.ecrHub)} is not an ECR hub such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio`);

@@ -24,6 +24,16 @@ export function ubuntuAmiParameter(release: string, arch: "arm64" | "amd64" = "a
  */
 export const MIN_BUILD_VOLUME_GIB = 100;
 
+/** The largest gp3 volume, in GiB (16 TiB; Amazon EBS User Guide, "Amazon EBS General Purpose SSD volumes"). */
+export const MAX_GP3_VOLUME_GIB = 16384;
+
+/**
+ * An ECR namespace: repository name components of lowercase letters and digits, with single `.`, `_` or `-`
+ * between them, joined by `/` (ECR API Reference, CreateRepository `repositoryName`).
+ */
+export const ECR_NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+export const ECR_NAMESPACE_ACCEPTED = "an ECR repository namespace of lowercase letters, digits, and . _ - / separators, such as istio";
+
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy, `retentionInDays`). */
 export const LOG_RETENTION_DAYS: readonly number[] = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

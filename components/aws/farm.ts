@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { gravitonEquivalents, isGravitonInstanceType, isX86InstanceType, x86TwinOf } from "../arch";
-import { ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES } from "./farm-data";
+import { ECR_NAMESPACE, ECR_NAMESPACE_ACCEPTED, ecrLifecyclePolicy, ISTIO_IMAGES, LOG_RETENTION_DAYS, MAX_GP3_VOLUME_GIB, MIN_BUILD_VOLUME_GIB, UBUNTU_RELEASES } from "./farm-data";
+import { tagsProblem } from "./tags";
 import { AwsContext, awsContext } from "./context";
 import { createNetwork } from "./farm-network";
 import { createHostRole, createLaunchTemplate } from "./farm-hosts";
@@ -9,7 +10,7 @@ import { defaultNamePrefix, namePrefixProblem, scopedName } from "../names";
 import { MAX_FARM_ZONES } from "./zones";
 import { createBuildCache } from "./farm-cache";
 import { BuildFarm, FarmCore, farmCoreOf } from "./farm-core";
-import { isIpv4Cidr } from "../cidr";
+import { cidrContains, isIpv4Cidr } from "../cidr";
 
 export interface GravitonBuildFarmArgs {
     /**
@@ -225,7 +226,8 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     const s: Settings = {
         namePrefix,
         instanceType,
-        amd64InstanceType: args.amd64InstanceType ?? x86TwinOf(instanceType) ?? "m6i.4xlarge",
+        // Checked below: a Graviton type without an x86 twin needs amd64InstanceType.
+        amd64InstanceType: args.amd64InstanceType ?? x86TwinOf(instanceType) ?? "",
         cacheExpiryDays: args.cacheExpiryDays ?? 30,
         rootVolumeGiB: args.rootVolumeGiB ?? 200,
         spot: args.spot ?? false,
@@ -245,6 +247,9 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     if (!isGravitonInstanceType(s.instanceType)) {
         invalid("instanceType", `${JSON.stringify(s.instanceType)} is not an arm64 Graviton instance type (for example m6g.4xlarge)`);
     }
+    if (args.amd64InstanceType === undefined && isGravitonInstanceType(s.instanceType) && s.amd64InstanceType === "") {
+        invalid("amd64InstanceType", `is not given, and ${JSON.stringify(s.instanceType)} has no x86 type of the same class and size; name one, such as m6i.16xlarge`);
+    }
     if (!isX86InstanceType(s.amd64InstanceType)) {
         invalid("amd64InstanceType", `${JSON.stringify(s.amd64InstanceType)} is not an x86 instance type armfarm knows (for example m6i.16xlarge)`);
     }
@@ -252,6 +257,7 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     if (!Number.isInteger(s.rootVolumeGiB) || s.rootVolumeGiB < MIN_BUILD_VOLUME_GIB) {
         invalid("rootVolumeGiB", `${s.rootVolumeGiB} GiB is too small for an Istio build; use at least ${MIN_BUILD_VOLUME_GIB}`);
     }
+    if (s.rootVolumeGiB > MAX_GP3_VOLUME_GIB) invalid("rootVolumeGiB", `${s.rootVolumeGiB} GiB is larger than a gp3 volume can be (${MAX_GP3_VOLUME_GIB})`);
     if (!UBUNTU_RELEASES[s.ubuntuRelease]) {
         invalid("ubuntuRelease", `${JSON.stringify(s.ubuntuRelease)} is not one of ${Object.keys(UBUNTU_RELEASES).join(", ")}`);
     }
@@ -261,6 +267,10 @@ function validate(args: GravitonBuildFarmArgs): Settings {
     if (s.zones && (s.zones.length === 0 || s.zones.length > MAX_FARM_ZONES || new Set(s.zones).size !== s.zones.length)) {
         invalid("availabilityZones", `${JSON.stringify(s.zones)} must name 1 to ${MAX_FARM_ZONES} distinct zones`);
     }
+    if (args.subnetIds === undefined && !isIpv4Cidr(s.vpcCidr)) invalid("vpcCidr", `${JSON.stringify(s.vpcCidr)} is not an IPv4 block such as 10.40.0.0/16`);
+    if (args.subnetIds === undefined && isIpv4Cidr(s.vpcCidr) && isIpv4Cidr(s.subnetCidr) && !cidrContains(s.vpcCidr, s.subnetCidr)) {
+        invalid("subnetCidr", `${JSON.stringify(s.subnetCidr)} is not inside vpcCidr ${JSON.stringify(s.vpcCidr)}; give a block within it`);
+    }
     if (args.subnetIds === undefined && (!isIpv4Cidr(s.subnetCidr) || Number(s.subnetCidr.split("/")[1]) > 26)) {
         invalid("subnetCidr", `${JSON.stringify(s.subnetCidr)} is not an IPv4 block of /26 or larger, which the farm cuts into ${MAX_FARM_ZONES} subnets`);
     }
@@ -268,6 +278,9 @@ function validate(args: GravitonBuildFarmArgs): Settings {
         invalid("assignPublicIp", "is false, but the farm's own VPC has no NAT gateway, so hosts could reach no registry; give subnetIds of private subnets behind a NAT gateway");
     }
     if (args.subnetIds !== undefined && args.subnetIds.length === 0) invalid("subnetIds", "is empty; give one or more subnets, or leave it unset for the farm's own VPC");
+    if (!ECR_NAMESPACE.test(s.repositoryPrefix)) invalid("repositoryPrefix", `${JSON.stringify(s.repositoryPrefix)} is not accepted; expected ${ECR_NAMESPACE_ACCEPTED}`);
+    const tagProblem = tagsProblem(args.tags ?? {});
+    if (tagProblem) invalid("tags", tagProblem);
     const unknown = s.repositories.filter((r) => !ISTIO_IMAGES.includes(r));
     if (unknown.length > 0 || s.repositories.length === 0) {
         invalid("repositories", `${JSON.stringify(s.repositories)} must name one or more of ${ISTIO_IMAGES.join(", ")}`);

@@ -90,7 +90,8 @@ function pool(arch: KubeArch, given: Partial<NodePoolSpec> | undefined): NodePoo
 function placeOf(args: GkeArmClusterArgs): { project: pulumi.Input<string>; region: string; location: string } {
     const existing = args.existingCluster;
     if (!existing) {
-        if (!GCP_REGION.test(args.region ?? "")) invalid("region", `${JSON.stringify(args.region)} is not a GCP region such as us-central1`);
+        if (args.region === undefined) invalid("region", "is required (unless existingCluster names the cluster): a GCP region such as us-central1");
+        if (!GCP_REGION.test(args.region)) invalid("region", `${JSON.stringify(args.region)} is not a GCP region such as us-central1`);
         if (args.project === undefined) invalid("project", "is required: the GCP project id of the cluster, registry and identities");
         return { project: args.project, region: args.region!, location: args.location ?? args.region! };
     }

@@ -166,6 +166,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Applies defaults and refuses what would install a broken or unschedulable mesh. */
 function validate(args: IstioMeshArgs): Settings {
+    // A hub is a registry host and path, as `global.hub` takes it: no scheme, no trailing slash, no tag.
+    if (typeof args.hub === "string" && !/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$|^[a-z0-9._-]+$/.test(args.hub)) {
+        invalid("hub", `${JSON.stringify(args.hub)} is not a hub such as docker.io/istio or 123456789012.dkr.ecr.us-east-1.amazonaws.com/istio (a registry and path, without a scheme, tag or trailing slash)`);
+    }
     const istioVersion = args.istioVersion ?? DEFAULT_ISTIO_VERSION;
     for (const [path, version] of [["istioVersion", istioVersion], ...(args.keepRevisions ?? []).map((k) => ["keepRevisions", k.version])]) {
         if (!ISTIO_VERSION.test(version)) invalid(path, `${JSON.stringify(version)} is not ${ISTIO_VERSION_ACCEPTED}`);
