@@ -14,7 +14,7 @@ import { asksForArtifactRegistry, FarmIdentity, HubTarget, readHubTarget } from 
 import { hostRoleName } from "./components/aws/farm";
 import { MAX_STACK_TAGS, tagsProblem } from "./components/aws/tags";
 import { checkKeysOfParts, Part, PARTS } from "./config/parts";
-import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, namePrefixProblem } from "./components/names";
+import { defaultNamePrefix, namePrefixProblem } from "./components/names";
 import * as pulumi from "@pulumi/pulumi";
 
 export { ConfigError } from "./config/reader";
@@ -90,8 +90,7 @@ export async function loadConfig(sources: ConfigSources): Promise<StackConfig> {
 
     const namePrefix = r.optionalString("namePrefix");
     const prefixProblem = namePrefix === undefined ? undefined
-        : parts.has("farm") || parts.has("build") ? namePrefixProblem(namePrefix)
-        : NAME_PREFIX.test(namePrefix) ? undefined : `${show(namePrefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
+        : namePrefixProblem(namePrefix, { aws: parts.has("farm") || parts.has("build"), gcp: parts.has("cluster") });
     if (prefixProblem) r.fail("namePrefix", prefixProblem);
 
     const tags = r.stringMap("tags");

@@ -27,6 +27,22 @@ export const AWS_RESERVED_STARTS: readonly { start: RegExp; what: string }[] = [
     { start: /^(xn--|sthree-)/, what: "xn-- and sthree-, which start no S3 bucket" },
 ];
 
+/**
+ * Beginnings GCP refuses for names armfarm starts with the prefix: a Workload Identity pool id (`<prefix>-aws`)
+ * "may contain the characters [a-z0-9-]. The prefix `gcp-` is reserved for use by Google, and may not be
+ * specified" (IAM API, projects.locations.workloadIdentityPools.create, `workloadIdentityPoolId`; the same text in
+ * @pulumi/gcp@9.37.0:iam/workloadIdentityPool.d.ts).
+ */
+export const GCP_RESERVED_STARTS: readonly { start: RegExp; what: string }[] = [
+    { start: /^gcp-/, what: "gcp-, which Google keeps for its own Workload Identity pool ids" },
+];
+
+/** The clouds whose names a stack's prefix starts. */
+export interface PrefixClouds {
+    aws?: boolean;
+    gcp?: boolean;
+}
+
 const MAX_PREFIX = 40;
 
 /** A short, stable digest of `text`, which keeps shortened names apart. */
@@ -57,13 +73,14 @@ export function scopedName(prefix: string, suffix: string, max: number): string 
     return `${fit(prefix, max - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
-/** Why a prefix cannot start the names, or undefined. */
-export function namePrefixProblem(prefix: string): string | undefined {
+/** Why a prefix cannot start the names armfarm makes in `clouds`, or undefined. */
+export function namePrefixProblem(prefix: string, clouds: PrefixClouds): string | undefined {
     if (!NAME_PREFIX.test(prefix)) return `${JSON.stringify(prefix)} is not accepted; expected ${NAME_PREFIX_ACCEPTED}`;
     // The ECR namespace `<prefix>/istio` takes one separator between letters and digits (ECR's repository name
     // pattern, `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`; CreateRepository, `repositoryName`).
-    if (prefix.includes("--")) return `${JSON.stringify(prefix)} holds "--", which no ECR repository name takes; use single hyphens`;
-    const reserved = AWS_RESERVED_STARTS.find((r) => r.start.test(prefix));
+    if (clouds.aws && prefix.includes("--")) return `${JSON.stringify(prefix)} holds "--", which no ECR repository name takes; use single hyphens`;
+    const reserved = [...(clouds.aws ? AWS_RESERVED_STARTS : []), ...(clouds.gcp ? GCP_RESERVED_STARTS : [])]
+        .find((r) => r.start.test(prefix));
     if (reserved) return `${JSON.stringify(prefix)} starts with ${reserved.what}; start it otherwise, such as armfarm-prod`;
     return undefined;
 }

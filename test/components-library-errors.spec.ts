@@ -104,7 +104,9 @@ const REFUSALS: Refusal[] = [
     cluster({ clusterName: "Prod_1" }, "clusterName",
         "\"Prod_1\" is not a GKE cluster name (lowercase letters, digits and hyphens, 1-40, starting with a letter)"),
     cluster({ labels: { "managed-by": "me" } }, "labels", "\"managed-by\" is a label armfarm sets itself (managed-by, armfarm-cluster, armfarm-arch); use another key"),
-    cluster({ namePrefix: "1armfarm" }, "namePrefix", `"1armfarm" is not accepted; use ${NAME_PREFIX_ACCEPTED}`),
+    cluster({ namePrefix: "1armfarm" }, "namePrefix", `"1armfarm" is not accepted; expected ${NAME_PREFIX_ACCEPTED}`),
+    // "The prefix `gcp-` is reserved for use by Google" (IAM API, workloadIdentityPools.create, workloadIdentityPoolId).
+    cluster({ namePrefix: "gcp-team" }, "namePrefix", `"gcp-team" starts with gcp-, which Google keeps for its own Workload Identity pool ids; start it otherwise, such as armfarm-prod`),
     // Checked once the ARN is known (it may be another resource's output).
     cluster({ buildHostRoleArn: "arn:aws:iam::123456789012:user/alice" }, "buildHostRoleArn", `"arn:aws:iam::123456789012:user/alice" is not ${ROLE_ARN_ACCEPTED}`),
     cluster({ project: undefined, region: undefined, existingCluster: { project: "acme-prod", location: "us-central1", name: "prod-1" }, clusterName: "armfarm-prod" },

@@ -90,4 +90,14 @@ describe("GCP names scoped to the stack", () => {
         assert.strictEqual(serviceAccountId("armfarm-dev", "nodes"), "armfarm-dev-nodes");
         assert.match(await planError({ "armfarm:namePrefix": "Team_A" }), /armfarm:namePrefix: "Team_A" is not accepted; expected 1-40 lowercase letters, digits and hyphens/);
     });
+
+    // A Workload Identity pool id "may contain the characters [a-z0-9-]. The prefix `gcp-` is reserved for use by
+    // Google, and may not be specified" (IAM API, projects.locations.workloadIdentityPools.create). The pool is
+    // `<prefix>-aws`, so a cluster stack refuses the prefix; a farm stack, which makes no GCP names, takes it.
+    it("refuses a prefix starting gcp- on a stack that makes GCP names, and only there", async () => {
+        const refused = await planError({ "armfarm:parts": ["cluster", "mesh"], "armfarm:namePrefix": "gcp-team" });
+        assert.match(refused, /armfarm:namePrefix: "gcp-team" starts with gcp-, which Google keeps for its own Workload Identity pool ids/);
+        const farm = await planAs("dev", { "armfarm:parts": ["farm"], "armfarm:namePrefix": "gcp-team" });
+        assert.strictEqual(farm.get("aws:iam/role:Role", "farm-host").inputs.name, "gcp-team-farm-host");
+    });
 });

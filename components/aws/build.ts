@@ -276,7 +276,7 @@ export function validate(args: IstioImageBuildArgs): Settings {
     const attempt = args.attempt ?? 1;
     if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
     const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
-    const prefixProblem = namePrefixProblem(namePrefix);
+    const prefixProblem = namePrefixProblem(namePrefix, { aws: true });
     if (prefixProblem) invalid("namePrefix", prefixProblem);
     return {
         namePrefix,

@@ -221,7 +221,7 @@ function invalid(propertyPath: string, reason: string): never {
 function validate(args: GravitonBuildFarmArgs): Settings {
     const instanceType = args.instanceType ?? "m6g.4xlarge";
     const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
-    const prefixProblem = namePrefixProblem(namePrefix);
+    const prefixProblem = namePrefixProblem(namePrefix, { aws: true });
     if (prefixProblem) invalid("namePrefix", prefixProblem);
     const s: Settings = {
         namePrefix,

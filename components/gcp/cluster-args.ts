@@ -9,7 +9,7 @@ import { GCP_REGION, GCP_ZONE, regionOf, RELEASE_CHANNELS } from "./gke-data";
 import { boundsProblem, locationProblem, machineTypeProblem } from "./pool-rules";
 import { NodePoolSpec } from "./node-pools";
 import { labelsProblem } from "./labels";
-import { defaultNamePrefix, NAME_PREFIX, NAME_PREFIX_ACCEPTED, scopedName } from "../names";
+import { defaultNamePrefix, namePrefixProblem, scopedName } from "../names";
 import { ExistingClusterRef, existingClusterProblem } from "./existing-cluster";
 
 export interface GkeArmClusterArgs {
@@ -113,7 +113,8 @@ export function validate(args: GkeArmClusterArgs): Settings {
     const place = placeOf(args);
     const existing = args.existingCluster;
     const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
-    if (!NAME_PREFIX.test(namePrefix)) invalid("namePrefix", `${JSON.stringify(namePrefix)} is not accepted; use ${NAME_PREFIX_ACCEPTED}`);
+    const prefixProblem = namePrefixProblem(namePrefix, { gcp: true });
+    if (prefixProblem) invalid("namePrefix", prefixProblem);
     const labelProblem = labelsProblem(args.labels ?? {});
     if (labelProblem) invalid("labels", labelProblem);
     const s: Settings = {
