@@ -99,19 +99,19 @@ describe("split stacks in the offline plan", function () {
             write(`Pulumi.env-${Math.random().toString(36).slice(2)}.yaml`, `environment:\n${environment}\nconfig:\n  aws:region: eu-west-1\n${config}`);
 
         it("fails naming the environment when the stack file opens one and no --esc is given", () => {
-            const listed = withEnvironment("  - acme/armfarm-shared\n  - acme/armfarm-build", "  splitstack:farmStack: acme/armfarm/dev\n");
-            assert.throws(() => loadStackConfig(FIXTURE, listed), /opens the ESC environments acme\/armfarm-shared, acme\/armfarm-build \(environment:\).*--esc FILE/);
-            const inline = withEnvironment("  imports:\n    - acme/armfarm-shared\n  values:\n    pulumiConfig:\n      logRetentionDays: 7");
-            assert.throws(() => loadStackConfig(FIXTURE, inline), /opens the ESC environment acme\/armfarm-shared/);
+            const listed = withEnvironment("  - armfarm/shared\n  - armfarm/build", "  splitstack:farmStack: acme/armfarm/dev\n");
+            assert.throws(() => loadStackConfig(FIXTURE, listed), /opens the ESC environments armfarm\/shared, armfarm\/build \(environment:\).*--esc FILE \(esc open ORG\/armfarm\/shared --format detailed > FILE\)/);
+            const inline = withEnvironment("  imports:\n    - armfarm/shared\n  values:\n    pulumiConfig:\n      logRetentionDays: 7");
+            assert.throws(() => loadStackConfig(FIXTURE, inline), /opens the ESC environment armfarm\/shared/);
             const run = planCli("--config", listed);
             assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
-            assert.match(run.stderr, /acme\/armfarm-shared/);
+            assert.match(run.stderr, /armfarm\/shared/);
             const noEnvironment = write("plain.json", { pulumiConfig: {} });
             assert.throws(() => loadStackConfig(FIXTURE, path.join(FIXTURE, "Pulumi.build.yaml"), [noEnvironment]), /has no environment: to open/);
         });
 
         it("merges the environment's pulumiConfig under the stack file's config and over Pulumi.yaml's defaults; secrets stay [secret]", async () => {
-            const stackFile = withEnvironment("  - acme/armfarm-build", "  splitstack:labels:\n    env: prod\n");
+            const stackFile = withEnvironment("  - armfarm/build", "  splitstack:labels:\n    env: prod\n");
             const opened = write("build.detailed.json", v({
                 pulumiConfig: v({
                     farmStack: v("acme/armfarm/dev"),
@@ -154,7 +154,7 @@ describe("split stacks in the offline plan", function () {
         });
 
         it("feeds the armfarm program from the command line: an environment's value reaches the plan", () => {
-            const stackFile = write("Pulumi.farm.yaml", "environment:\n  - acme/armfarm-farm\nconfig:\n  armfarm:parts: [farm]\n  armfarm:farmInstanceType: c7g.2xlarge\n");
+            const stackFile = write("Pulumi.farm.yaml", "environment:\n  - armfarm/farm-env\nconfig:\n  armfarm:parts: [farm]\n  armfarm:farmInstanceType: c7g.2xlarge\n");
             const opened = write("farm.json", { pulumiConfig: { "aws:region": "eu-west-1", farmLogRetentionDays: 90, farmInstanceType: "m7g.4xlarge" } });
             const run = planCli("--config", stackFile, "--esc", opened, "--json");
             assert.strictEqual(run.status, 0, run.stderr);

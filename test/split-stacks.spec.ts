@@ -240,7 +240,7 @@ describe("a team's estate in split stacks", function () {
             const istiod = mesh.get("kubernetes:helm.sh/v3:Release", "mesh-istiod-1-30-3").inputs as any;
             assert.deepStrictEqual([istiod.values.global.hub, istiod.values.global.tag], [build.outputs.hub, "1.30.3"]);
             // Without what the environment opens to, the plan names it.
-            assert.match(await exampleError("prod-mesh"), /opens the ESC environment acme\/armfarm-prod-mesh \(environment:\), and the offline plan cannot open it: give what it opens to with --esc FILE/);
+            assert.match(await exampleError("prod-mesh"), /opens the ESC environment armfarm\/prod-mesh \(environment:\), and the offline plan cannot open it: give what it opens to with --esc FILE/);
         });
     });
 });

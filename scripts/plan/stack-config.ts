@@ -54,6 +54,16 @@ export function readProjectFile(projectDir: string): ProjectFile {
 }
 
 /**
+ * The name `esc open` takes for an environment a stack file imports. The stack file names it within the stack's
+ * organization, as `<project>/<env>` or `<env>` in the project `default` (ESC reference, "imports": "Environment
+ * names should be qualified with a project ... If no project name is given, the default project is assumed").
+ */
+function escRef(name: string | undefined): string {
+    if (name === undefined) return "ORG/PROJECT/ENV";
+    return `ORG/${name.includes("/") ? "" : "default/"}${name}`;
+}
+
+/**
  * Builds the config the CLI would pass, in the CLI's order (pulumi/pulumi@v3.259.0:pkg/workspace/config.go
  * `mergeConfig`): the stack file's values; merged over them, the `pulumiConfig` of the stack's ESC environment
  * (`escFiles`, see esc.ts), the stack file winning key by key inside objects; then, for keys neither sets, the
@@ -80,7 +90,7 @@ export function loadStackConfig(projectDir: string, stackFile: string, escFiles:
         const named = names.length ? `${names.length === 1 ? "environment" : "environments"} ${names.join(", ")}` : "an inline environment";
         if (escFiles.length === 0) {
             throw new StackFileError(`${stackFile} opens the ESC ${named} (environment:), and the offline plan cannot open it: ` +
-                `give what it opens to with --esc FILE (esc open ${names[0] ?? "ORG/PROJECT/ENV"} --format detailed > FILE)`);
+                `give what it opens to with --esc FILE (esc open ${escRef(names[0])} --format detailed > FILE)`);
         }
         for (const [key, value] of Object.entries(environmentConfig(escFiles))) {
             const full = qualify(key);
