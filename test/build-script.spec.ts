@@ -153,14 +153,23 @@ esac
 `;
 
 /**
- * istio/proxy's common/scripts/run.sh, as far as the build relies on it: it runs its arguments in the pinned
- * build-tools-proxy container (IMG), with the tree at /work and CONTAINER_OPTIONS added (istio/proxy@release-1.30
- * common/scripts/run.sh). The fake records what it was asked and makes the tarball the release build makes:
- * usr/local/bin/envoy (BUILD, pkg_tar envoy_tar), for the host's architecture, named by the command.
+ * istio/proxy's common/scripts/run.sh, as far as the build relies on it: it runs its arguments, with the tree at
+ * /work and CONTAINER_OPTIONS added, in the image setup_env.sh names (istio/proxy@1.30.3:common/scripts/setup_env.sh:
+ * `IMAGE_NAME` defaults to build-tools, `IMG="${IMG:-${TOOLS_REGISTRY_PROVIDER}/${PROJECT_ID}/${IMAGE_NAME}:${IMAGE_VERSION}}"`,
+ * registry.istio.io/testing by default, IMAGE_VERSION from its own line). Only build-tools-proxy holds bazel
+ * (istio/tools@release-1.30:docker/build-tools/Dockerfile: bazelisk installed in bazel_context, copied into
+ * build_env_proxy only), so a compile anywhere else fails as bash does: `bazel: command not found`, status 127. The
+ * fake records what it was asked and makes the tarball the release build makes: usr/local/bin/envoy (BUILD,
+ * pkg_tar envoy_tar), for the host's architecture, named by the command.
  */
 const PROXY_RUN_SH = `#!/usr/bin/env bash
 set -euo pipefail
-printf 'run.sh IMG=%s CONTAINER_OPTIONS=%s BAZEL_BUILD_ARGS=%s %s\\n' "\${IMG:-}" "\${CONTAINER_OPTIONS:-}" "\${BAZEL_BUILD_ARGS:-}" "$*" >>"$FAKE_CALLS"
+version="$(sed -n 's/^ *IMAGE_VERSION=//p' common/scripts/setup_env.sh | head -n 1)"
+image="\${IMG:-\${TOOLS_REGISTRY_PROVIDER:-registry.istio.io}/\${PROJECT_ID:-testing}/\${IMAGE_NAME:-build-tools}:$version}"
+printf 'run.sh image=%s CONTAINER_OPTIONS=%s BAZEL_BUILD_ARGS=%s %s\\n' "$image" "\${CONTAINER_OPTIONS:-}" "\${BAZEL_BUILD_ARGS:-}" "$*" >>"$FAKE_CALLS"
+if [[ "$*" == *bazel* || "$*" == *make* ]] && [[ "$image" != */build-tools-proxy:* ]]; then
+    echo "bash: line 1: bazel: command not found" >&2; exit 127
+fi
 [[ -z "\${FAKE_FAIL:-}" || "$*" != *"$FAKE_FAIL"* ]] || { echo "fake bazel: simulated failure" >&2; exit 3; }
 out="$(grep -o 'out/armfarm/[^ ]*' <<<"$*")"
 arch=arm64; [[ "$out" == *-arm64.tar.gz ]] || arch=amd64
@@ -428,9 +437,9 @@ describe("the build script (bash, with fake tools)", function () {
             FAKE_ISTIO_DEPS: JSON.stringify([{ _comment: "", name: "PROXY_REPO_SHA", repoName: "proxy", file: "", lastStableSHA: UPSTREAM_PROXY }]),
             FAKE_CHECK_ENVOY: "linux/amd64,linux/arm64",
         };
-        const envoyBuild = (arch: "amd64" | "arm64", img = "") =>
-            `run.sh IMG=${img} CONTAINER_OPTIONS=--net=host BAZEL_BUILD_ARGS=--stamp --remote_cache=http://127.0.0.1:8080 bash -c ` +
-            "make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && " +
+        const envoyBuild = (arch: "amd64" | "arm64", img = `registry.istio.io/testing/build-tools-proxy:${TOOLCHAIN}`) =>
+            `run.sh image=${img} CONTAINER_OPTIONS=--net=host BAZEL_BUILD_ARGS=--stamp --remote_cache=http://127.0.0.1:8080 bash -c ` +
+            "export CC=clang CXX=clang++ && make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && " +
             `install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/envoy-alpha-${PROXY_SHA}${arch === "arm64" ? "-arm64" : ""}.tar.gz`;
         const bazelRemote = (arch: string) => `docker run -d --name armfarm-bazel-remote --net=host buchgr/bazel-remote-cache:v2.6.2 --max_size=100 ` +
             `--s3.endpoint=s3.us-east-1.amazonaws.com --s3.bucket=${BUCKET} --s3.prefix=bazel/${arch} --s3.auth_method=iam_role --s3.region=us-east-1`;
