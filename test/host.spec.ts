@@ -88,6 +88,18 @@ describe("build host user data (cloud-init)", () => {
         assert.ok(!doc.packages.includes("docker.io"), "not Ubuntu's older docker.io package");
     });
 
+    // Istio 1.15's build-tools pins Docker 20.10.14 (API 1.41), 1.19 to 1.21's pin 24.0.5 to 24.0.7 (API 1.43)
+    // (istio/tools@04ab00931b61:docker/build-tools/Dockerfile, DOCKER_VERSION, the image istio/istio@1.19.0 pins);
+    // Docker 29 answers them "client version 1.43 is too old. Minimum supported API version is 1.44" unless
+    // dockerd runs with DOCKER_MIN_API_VERSION (moby/moby#51186).
+    it("lets the Docker CLI of older Istio build containers reach the host's daemon: DOCKER_MIN_API_VERSION, loaded before docker restarts", () => {
+        const dropIn = files["/etc/systemd/system/docker.service.d/armfarm-api.conf"];
+        assert.deepStrictEqual([dropIn.content, dropIn.permissions], ["[Service]\nEnvironment=DOCKER_MIN_API_VERSION=1.24\n", "0644"]);
+        const setup = files["/usr/local/lib/armfarm/host-setup.sh"].content;
+        const reload = setup.indexOf("systemctl daemon-reload"), restart = setup.indexOf("systemctl restart docker");
+        assert.ok(reload > 0 && restart > reload, "the drop-in is read (daemon-reload) before docker restarts");
+    });
+
     it("runs the repository's host setup script, which installs Go by checksum, the AWS CLI and the CloudWatch agent", () => {
         const setup = files["/usr/local/lib/armfarm/host-setup.sh"];
         assert.strictEqual(setup.content, fs.readFileSync(path.join(PROJECT_DIR, "components/build/host-setup.sh"), "utf8"));

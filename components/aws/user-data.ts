@@ -38,6 +38,21 @@ export const HOST_PACKAGES: readonly string[] = [
     "git", "make", "curl", "jq", "ca-certificates", "unzip",
 ];
 
+/**
+ * A systemd drop-in for docker.service that lets the Docker CLI in Istio's build containers talk to the host's
+ * daemon. `make docker` runs `docker buildx bake` in the build-tools image the tree pins, against the host's socket
+ * (istio/istio@1.30.3:tools/docker-builder/docker.go); that image's CLI speaks the API of its DOCKER_VERSION:
+ * 20.10.14 (API 1.41) for Istio 1.15, 24.0.5 to 24.0.7 (API 1.43) for 1.19 to 1.21
+ * (istio/tools@04ab00931b61 and @d97f698eab10:docker/build-tools/Dockerfile, the IMAGE_VERSION of
+ * istio/istio@1.19.0 and @1.21.0:common/scripts/setup_env.sh). Docker 29 refuses clients below API 1.44 unless
+ * DOCKER_MIN_API_VERSION lowers the bound (moby/moby#51186, "daemon: raise default minimum API version to v1.44");
+ * 1.24 is the minimum Docker 25 to 28 kept.
+ */
+export const DOCKER_API_DROP_IN = {
+    path: "/etc/systemd/system/docker.service.d/armfarm-api.conf",
+    content: "[Service]\nEnvironment=DOCKER_MIN_API_VERSION=1.24\n",
+};
+
 const HOST_SETUP = path.join(__dirname, "..", "build", "host-setup.sh");
 
 export interface UserDataArgs {
@@ -96,6 +111,7 @@ export function renderUserData(args: UserDataArgs): string {
         write_files: [
             { path: "/etc/armfarm/host.env", permissions: "0644", content: env },
             { path: "/etc/armfarm/cloudwatch-agent.json", permissions: "0644", content: JSON.stringify(cloudWatchAgentConfig(args.logGroupName), null, 2) + "\n" },
+            { path: DOCKER_API_DROP_IN.path, permissions: "0644", content: DOCKER_API_DROP_IN.content },
             { path: "/usr/local/lib/armfarm/host-setup.sh", permissions: "0755", content: fs.readFileSync(HOST_SETUP, "utf8") },
         ],
         runcmd: [["bash", "/usr/local/lib/armfarm/host-setup.sh"]],

@@ -39,7 +39,10 @@ install_cloudwatch_agent() {
 
 main() {
     install -d -m 0755 /var/log/armfarm
-    systemctl enable --now docker
+    # The package's first start may precede systemd reading the drop-in cloud-init wrote for docker.service.
+    systemctl daemon-reload
+    systemctl enable docker
+    systemctl restart docker
     install_go
     install_aws_cli
     install_cloudwatch_agent
