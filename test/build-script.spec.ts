@@ -197,6 +197,8 @@ interface Run {
     home: string;
     /** The keys of the cache bucket after the run. */
     s3Keys: string[];
+    /** The text of each object in the cache bucket that is not a tarball. */
+    s3Text: Record<string, string>;
     /** The ELF machine of each architecture's release/envoy when Istio's make of the images ran. */
     envoyMachines: string[];
 }
@@ -214,6 +216,8 @@ interface RunOptions {
     logLines?: number;
     /** Objects in the cache bucket: a key to `amd64`/`arm64` (an envoy tarball of that machine) or its text. */
     s3?: Record<string, string>;
+    /** A host whose setup never finished: no ready file. */
+    notReady?: boolean;
 }
 
 function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
@@ -239,7 +243,7 @@ function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
             spawnSync("tar", ["-C", pack, "-czf", path.join(dir, "s3", key), "usr/local/bin/envoy"]);
         } else fs.writeFileSync(path.join(dir, "s3", key), from);
     }
-    fs.writeFileSync(path.join(dir, "ready"), "");
+    if (!opts.notReady) fs.writeFileSync(path.join(dir, "ready"), "");
     fs.writeFileSync(path.join(dir, "published"), Object.entries(opts.published ?? {}).map(([ref, p]) => `${ref}=${p}\n`).join(""));
     fs.mkdirSync(path.join(dir, "log"));
     if (opts.logLines) fs.writeFileSync(path.join(dir, "log", "build-abc123def456.log"), `${"x".repeat(300)}\n`.repeat(opts.logLines));
@@ -282,11 +286,12 @@ function runScript(env: Record<string, string>, opts: RunOptions = {}): Run {
     const recorded = fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => l.replaceAll(dir, "$TMP"));
     const value = read("result-value");
     const s3Keys = fs.existsSync(path.join(dir, "s3")) ? spawnSync("find", [".", "-type", "f"], { cwd: path.join(dir, "s3"), encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean).map((f) => f.slice(2)).sort() : [];
+    const s3Text = Object.fromEntries(s3Keys.filter((k) => !k.endsWith(".tar.gz")).map((k) => [k, read(path.join("s3", k))!]));
     const envoyMachines = (read("envoy-machines") ?? "").trim().split("\n").filter(Boolean);
     const recordedResult = value === undefined ? undefined : { name: read("result-name") ?? "", tags: read("result-tags") ?? "", value: JSON.parse(value) };
     const loginInputs = fs.readdirSync(dir).filter((f) => f.startsWith("login-stdin-")).sort().map((f) => read(f)!.trim());
     fs.rmSync(dir, { recursive: true, force: true });
-    return { status: result.status, stderr: result.stderr, calls: recorded, log, loginInputs, home: "$TMP/home", result: recordedResult, s3Keys, envoyMachines };
+    return { status: result.status, stderr: result.stderr, calls: recorded, log, loginInputs, home: "$TMP/home", result: recordedResult, s3Keys, s3Text, envoyMachines };
 }
 
 /** The calls that do the work: not the registry reads, IMDS, the result record, or the ELF checks. */
@@ -503,7 +508,19 @@ describe("the build script (bash, with fake tools)", function () {
         it("on the x86 host: a failed envoy leaves its message where the Graviton host looks", () => {
             const run = runScript({ ...env, ARMFARM_BUILD_MODE: "envoy-amd64" }, { fail: "BAZEL_TARGETS=//:envoy_tar" });
             assert.notStrictEqual(run.status, 0);
-            assert.ok(run.s3Keys.includes("runs/abc123def456/envoy-amd64.failed"), run.s3Keys.join(" "));
+            assert.deepStrictEqual(run.s3Text, {
+                "runs/abc123def456/envoy-amd64.failed": "step envoy-amd64 failed with exit status 3 (host i-0fake; its lines are tagged armfarm-build-abc123def456)\n",
+            });
+        });
+
+        // Otherwise the Graviton host waits out its whole budget and reports a time-out instead of the cause.
+        it("on the x86 host: a failure before the build phase (setup never finished) leaves its message too, and records it under the host's id", () => {
+            const run = runScript({ ...env, ARMFARM_BUILD_MODE: "envoy-amd64", ARMFARM_READY_TIMEOUT_SECONDS: "0" }, { notReady: true });
+            assert.notStrictEqual(run.status, 0);
+            const why = "host setup did not finish within 0s (no $TMP/ready); see the host's cloud-init stream";
+            assert.deepStrictEqual(Object.entries(run.s3Text).map(([k, v]) => [k, v.replaceAll(/\/tmp\/armfarm-build-[^/]+/g, "$TMP")]),
+                [["runs/abc123def456/envoy-amd64.failed", `${why} (host i-0fake; its lines are tagged armfarm-build-abc123def456)\n`]]);
+            assert.deepStrictEqual([run.result?.value.message.replaceAll(/\/tmp\/armfarm-build-[^/]+/g, "$TMP"), run.result?.value.instanceId], [why, "i-0fake"]);
         });
 
         it("with buildToolsSha, rebuilds the build-tools images from istio/tools at that commit and builds in them", () => {

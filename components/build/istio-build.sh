@@ -85,7 +85,7 @@ wait_for_host() {
     local waited=0
     until [[ -f "$ARMFARM_READY_FILE" ]]; do
         if ((waited >= ARMFARM_READY_TIMEOUT_SECONDS)); then
-            log "host setup did not finish within ${ARMFARM_READY_TIMEOUT_SECONDS}s (no ${ARMFARM_READY_FILE}); see the cloud-init stream"
+            fail_with "host setup did not finish within ${ARMFARM_READY_TIMEOUT_SECONDS}s (no ${ARMFARM_READY_FILE}); see the host's cloud-init stream"
             return 1
         fi
         sleep 10
@@ -411,16 +411,24 @@ from_source() {
 }
 
 # On the run's x86 host (mode envoy-amd64): amd64 envoy into the farm's cache, where the Graviton host takes it.
-# A failure leaves its message where that host looks.
+# Any failure of this host leaves its message where that host looks (on_exit).
 envoy_amd64_host() {
     : "${ARMFARM_PROXY_SHA:?}" "${ARMFARM_CACHE_BUCKET:?}"
-    step fetch-proxy fetch_source proxy https://github.com/istio/proxy.git "$ARMFARM_PROXY_SHA" &&
-        { [[ -z "$ARMFARM_TOOLS_SHA" ]] || { step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA" &&
-            step build-tools build_tools amd64 && PROXY_TOOLS_IMG="$(tools_image build-tools-proxy amd64)"; }; } &&
-        step envoy-amd64 envoy_for linux/amd64 && return 0
+    step fetch-proxy fetch_source proxy https://github.com/istio/proxy.git "$ARMFARM_PROXY_SHA"
+    if [[ -n "$ARMFARM_TOOLS_SHA" ]]; then
+        step fetch-tools fetch_source tools https://github.com/istio/tools.git "$ARMFARM_TOOLS_SHA"
+        step build-tools build_tools amd64
+        PROXY_TOOLS_IMG="$(tools_image build-tools-proxy amd64)"
+    fi
+    step envoy-amd64 envoy_for linux/amd64
+}
+
+# Tells the run's Graviton host, which waits for this x86 host's envoy, why none will come: whatever failed here
+# (host setup, the registry login, the build phase or its time limit).
+report_envoy_failure() {
+    [[ -n "$ARMFARM_CACHE_BUCKET" ]] || return 0
     aws s3 cp --region "$ARMFARM_REGION" --only-show-errors - "s3://${ARMFARM_CACHE_BUCKET}/runs/${ARMFARM_BUILD_RUN}/envoy-amd64.failed" \
-        <<<"step $(cut -f1 "${STATE}/failed-step" 2>/dev/null) failed; see the lines tagged armfarm-build-${ARMFARM_BUILD_RUN} from host ${INSTANCE_ID:-?}" || true
-    return 1
+        <<<"$1 (host ${INSTANCE_ID:-unknown}; its lines are tagged armfarm-build-${ARMFARM_BUILD_RUN})"
 }
 
 build_phase() {
@@ -551,6 +559,7 @@ on_exit() {
         fi
         ((status == 124)) && message="the build did not finish within ${ARMFARM_TIMEOUT_SECONDS}s and was stopped"
         printf 'armfarm-build: FAILED: %s\n' "$message" >&2
+        if [[ "$ARMFARM_BUILD_MODE" == envoy-amd64 ]]; then report_envoy_failure "$message" || true; fi
         record_result failed "$message" || true
     fi
     exit "$status"
@@ -562,8 +571,10 @@ main() {
     START="$(date +%s)"
     trap on_exit EXIT
     log "run ${ARMFARM_BUILD_RUN}: ${ARMFARM_BUILD_MODE} ${ARMFARM_IMAGES} -> ${ARMFARM_HUB}:${PUBLISHED_TAG} (${ARMFARM_ARCHITECTURES})"
-    step wait-for-host wait_for_host
+    # Read first, so that even a host whose setup never finishes records why under its own id.
     INSTANCE_ID="$(instance_id)"
+    export INSTANCE_ID
+    step wait-for-host wait_for_host
     step registry-login registry_login
     if [[ -n "$ARMFARM_DOCKERHUB_PARAMETER" ]]; then step dockerhub-login dockerhub_login; fi
     find_missing
