@@ -7,6 +7,7 @@ import { waitForBuild, WaitSettings, elapsed } from "../components/aws/build-wai
 import { readSettings } from "../components/aws/build-wait/main";
 import { awsBuildApi, WaitClients } from "../components/aws/build-wait/aws";
 import { BuildFailedError } from "../components/aws/build-wait/result";
+import { GroupsNotFoundError } from "../components/aws/build-wait/api";
 import { ARN_PREFIX, ASSOCIATION_ID, FakeBuildWorld, HostPlan, RESULT_PATH } from "./fake-build-world";
 
 const GROUP = "armfarm-build-abc123def456";
@@ -112,6 +113,17 @@ describe("the build's wait (against a fake AWS)", () => {
         assert.deepStrictEqual(world.ended, [GROUP, STANDBY]);
     });
 
+    it("ends every group of the run it is given, not only those it follows: from-source's x86 envoy host too", async () => {
+        const amd64 = "armfarm-build-abc123def456-envoy-amd64";
+        const failing = new FakeBuildWorld([host("i-0aaa1111bbbb22223", { result: { ...SUCCEEDED, status: "failed", message: "step envoy-arm64 failed" } })]);
+        const { error } = await run(failing, { ...SETTINGS, endGroups: [GROUP, STANDBY, amd64] });
+        assert.ok(error instanceof BuildFailedError);
+        assert.deepStrictEqual(failing.ended, [GROUP, STANDBY, amd64]);
+        const late = new FakeBuildWorld([]);
+        await run(late, { ...SETTINGS, endGroups: [GROUP, STANDBY, amd64] });
+        assert.deepStrictEqual(late.ended, [GROUP, STANDBY, amd64], "a wait that gave up ends the x86 host as well");
+    });
+
     it("fails when the association ended on the host without a result", async () => {
         const world = new FakeBuildWorld([host("i-0aaa1111bbbb22223", { result: undefined })]);
         const { error } = await run(world);
@@ -199,6 +211,19 @@ describe("the build's wait, asking AWS through the SDK", () => {
             ["DescribeAutoScalingGroupsCommand", { AutoScalingGroupNames: [GROUP, STANDBY] }],
             ["DescribeScalingActivitiesCommand", { AutoScalingGroupName: GROUP, MaxRecords: 20 }],
         ]);
+    });
+
+    // DescribeAutoScalingGroups leaves out the names it does not know, without an error; the wait starts after the
+    // groups exist, so a missing one means the wait's credentials are of another account or region.
+    it("fails at once, naming the cause, when its credentials do not see the run's groups", async () => {
+        const { api, sent } = clients({ DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [{ AutoScalingGroupName: STANDBY, Instances: [] }] }) });
+        await assert.rejects(api.hostInstances([GROUP, STANDBY]), (err: Error) => err instanceof GroupsNotFoundError &&
+            err.message.startsWith(`the run's Auto Scaling groups ${GROUP} are not found with the wait's AWS credentials`) && /aws:assumeRoles/.test(err.message));
+        const world = new FakeBuildWorld([]);
+        const progress: string[] = [];
+        await assert.rejects(waitForBuild(api, SETTINGS, world.io(progress)), GroupsNotFoundError);
+        assert.strictEqual(world.minute, 0, "no retries: waiting longer would not help");
+        assert.strictEqual(sent.length, 2);
     });
 
     it("reads registration and the association's state on the host by the association's id", async () => {

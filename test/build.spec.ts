@@ -87,6 +87,7 @@ describe("IstioImageBuild", () => {
             assert.deepStrictEqual(settings, {
                 region: "us-east-1", runId: run,
                 groups: [`armfarm-dev-build-${run}`, `armfarm-dev-build-${run}-on-demand`],
+                endGroups: [`armfarm-dev-build-${run}`, `armfarm-dev-build-${run}-on-demand`],
                 resultPath: `/armfarm-dev/farm/builds/armfarm-dev-build/${run}`, instanceArnPrefix: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/`,
                 logGroupName: "/armfarm-dev/farm", hostReadySeconds: 20 * 60, buildSeconds: 30 * 60,
                 logLocation: view.outputs.buildLogLocation,
@@ -506,6 +507,9 @@ describe("IstioImageBuild", () => {
             const wait = view.get(WAIT, "build-wait");
             assert.ok(wait.options.dependsOn.includes(view.get(ASG, "build-host-envoy-amd64").urn));
             assert.ok(!waitSettings(view).groups.some((g: string) => g.endsWith("-envoy-amd64")), "the result is the Graviton host's");
+            // A failed or timed-out wait ends the x86 host too, which would otherwise compile on for hours.
+            const amd64Group = view.get(ASG, "build-host-envoy-amd64").inputs.name;
+            assert.deepStrictEqual(waitSettings(view).endGroups, [...waitSettings(view).groups, amd64Group]);
             assert.ok(view.get(ASG, "build-host-envoy-amd64").options.dependsOn.includes(view.get("aws:cloudwatch/eventTarget:EventTarget", "build-run-end").urn));
         });
 

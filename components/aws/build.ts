@@ -162,12 +162,14 @@ export class IstioImageBuild extends pulumi.ComponentResource {
             ...(farm.spot ? [createOnDemandStandby(name, runId, groups, farm, tags, hostOpts)] : []),
         ];
         const amd64Host = envoyAmd64 ? createEnvoyAmd64Host(name, runId, groups, farm, tags, hostOpts) : undefined;
+        // The wait follows the Graviton hosts, which record the result; it ends every host of the run.
+        const waited = farm.spot ? [groups.spot, groups.onDemand] : [groups.spot];
         const wait = createBuildWait(name, {
             runId,
             awsProfile: args.awsProfile,
             settings: pulumi.all([region, association.associationId, farm.logGroupName, instanceArnPrefix, logLocation])
                 .apply(([r, associationId, logGroupName, arnPrefix, location]) => ({
-                    region: r, runId, associationId, groups: farm.spot ? [groups.spot, groups.onDemand] : [groups.spot], resultPath,
+                    region: r, runId, associationId, groups: waited, endGroups: [...waited, ...(envoyAmd64 ? [groups.amd64] : [])], resultPath,
                     instanceArnPrefix: arnPrefix, logGroupName, hostReadySeconds: HOST_READY_TIMEOUT_MINUTES * 60,
                     buildSeconds: s.timeoutMinutes * 60, logLocation: location,
                 })),

@@ -63,8 +63,25 @@ export interface LogLine {
     message: string;
 }
 
+/**
+ * The run's groups, asked for by name, are not there. DescribeAutoScalingGroups answers names it does not know by
+ * leaving them out, not with an error (Auto Scaling API, DescribeAutoScalingGroups: "If you omit this property,
+ * all Auto Scaling groups are described"; a name matches or is absent). The wait starts only after the groups
+ * were created, so their absence means the wait asks another account or region than the AWS provider did.
+ */
+export class GroupsNotFoundError extends Error {
+    constructor(readonly missing: readonly string[]) {
+        super(`the run's Auto Scaling groups ${missing.join(", ")} are not found with the wait's AWS credentials, though the ` +
+            "AWS provider created them: those credentials are of another account or region. The wait uses the AWS SDK's " +
+            "default credentials (the environment, AWS_PROFILE, SSO, web identity) and the stack's aws:profile, not " +
+            "aws:assumeRoles or keys set in stack config; give the provider's identity in the environment as well, such as " +
+            "AWS_PROFILE naming a profile with that role_arn");
+        this.name = "GroupsNotFoundError";
+    }
+}
+
 export interface BuildApi {
-    /** The hosts the given groups hold now. */
+    /** The hosts the given groups hold now; throws GroupsNotFoundError when a group is not there. */
     hostInstances(groups: readonly string[]): Promise<HostInstance[]>;
     /** The desired capacity of the given groups, together. */
     desiredCapacity(groups: readonly string[]): Promise<number>;

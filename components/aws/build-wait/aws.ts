@@ -7,7 +7,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cl
 import {
     DescribeInstanceAssociationsStatusCommand, DescribeInstanceInformationCommand, GetParametersByPathCommand, ListTagsForResourceCommand, SSMClient,
 } from "@aws-sdk/client-ssm";
-import { AssociationRun, BuildApi, HostInstance, LogLine, RecordedResult, ScalingActivity } from "./api";
+import { AssociationRun, BuildApi, GroupsNotFoundError, HostInstance, LogLine, RecordedResult, ScalingActivity } from "./api";
 import { RESULT_HOST_TAG } from "./result";
 
 /** Log pages read per poll at most; the rest comes with the next poll. */
@@ -29,6 +29,9 @@ export function awsBuildApi({ autoscaling, ssm, logs }: WaitClients): BuildApi {
     return {
         async hostInstances(groups: readonly string[]): Promise<HostInstance[]> {
             const out = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [...groups] }));
+            const found = new Set((out.AutoScalingGroups ?? []).map((g) => g.AutoScalingGroupName));
+            const missing = groups.filter((g) => !found.has(g));
+            if (missing.length > 0) throw new GroupsNotFoundError(missing);
             return (out.AutoScalingGroups ?? []).flatMap((g) => (g.Instances ?? []).map((i) => ({
                 instanceId: i.InstanceId ?? "", group: g.AutoScalingGroupName ?? "", lifecycleState: i.LifecycleState ?? "",
                 instanceType: i.InstanceType, zone: i.AvailabilityZone,

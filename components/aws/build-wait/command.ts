@@ -1,7 +1,8 @@
 /**
  * The build's wait as a resource: a `command:local:Command` that runs the wait (main.ts) on the machine that
- * runs `pulumi up`, once per run. The command provider streams the wait's stderr to `pulumi up` while it runs
- * (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/util/util.go, `LogOutput`), keeps its stdout (the result)
+ * runs `pulumi up`, once per run. The command provider hands each line of the wait's stderr to `pulumi up` as a
+ * status message of this resource while it runs, each replacing the one before (pulumi/pulumi-command@v1.2.1
+ * provider/pkg/provider/util/util.go, `LogOutput`: `InfoStatus`), keeps its stdout (the result)
  * as the `stdout` output, and fails the update when it exits non-zero, leaving nothing in state, so the next
  * `pulumi up` waits again (provider/pkg/provider/local/commandOutputs.go, `run`).
  */

@@ -10,7 +10,7 @@
  * issue #31175). A build's host takes minutes to boot and register, so that wait ends before the build starts.
  * This wait follows the run's hosts instead, and returns only with a result one of them recorded.
  */
-import { ASSOCIATION_END_STATES, BuildApi, HostInstance, RecordedResult } from "./api";
+import { ASSOCIATION_END_STATES, BuildApi, GroupsNotFoundError, HostInstance, RecordedResult } from "./api";
 import { BuildFailedError, BuildResult, failedBuild, parseResult } from "./result";
 
 export interface WaitSettings {
@@ -20,6 +20,11 @@ export interface WaitSettings {
     associationId: string;
     /** The run's groups: the one that launches its host first, then its on-demand standby (spot runs). */
     groups: string[];
+    /**
+     * Every group the wait ends when it ends: the run's groups and any other host of the run (from-source's x86
+     * envoy host, whose build goes on otherwise after a failed or timed-out wait). Default: `groups`.
+     */
+    endGroups?: string[];
     /** Where the run's hosts record their results: `<resultPath>/<instance id>`. */
     resultPath: string;
     /** The ARN of an instance of this account and region, but for its id: `arn:aws:ec2:<region>:<account>:instance/`. */
@@ -104,7 +109,7 @@ export async function waitForBuild(api: BuildApi, s: WaitSettings, io: WaitIo): 
             if (done) return done;
             failures = 0;
         } catch (err) {
-            if (err instanceof BuildFailedError || ++failures > MAX_FAILED_POLLS) throw err;
+            if (err instanceof BuildFailedError || err instanceof GroupsNotFoundError || ++failures > MAX_FAILED_POLLS) throw err;
             say(`AWS did not answer (${err instanceof Error ? err.message : String(err)}); asking again`);
         }
         if (io.now() - lastSaid >= heartbeat) say(`still waiting for ${waitingFor}`);
@@ -209,7 +214,7 @@ async function finish(api: BuildApi, s: WaitSettings, found: { result: BuildResu
 
 async function endRun(api: BuildApi, s: WaitSettings, say: (line: string) => void): Promise<void> {
     try {
-        await api.endRun(s.groups);
+        await api.endRun(s.endGroups ?? s.groups);
     } catch (err) {
         say(`could not end the run's hosts (${err instanceof Error ? err.message : String(err)}); the run's end rule ends them when the build ends`);
     }
