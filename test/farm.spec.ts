@@ -44,10 +44,13 @@ describe("GravitonBuildFarm", () => {
             assert.strictEqual(launchTemplate(view).instanceType, "c7g.8xlarge");
         });
 
-        it("requires IMDSv2 with a hop limit of 1, so build containers cannot reach the host's credentials", () => {
-            assert.deepStrictEqual(launchTemplate(dev).metadataOptions, {
-                httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled",
-            });
+        // With tags in instance metadata, a tag key with a space or `/` fails every launch (EC2 User Guide, "View
+        // tags for your EC2 instances using instance metadata"); armfarm:tags takes such keys, and no host reads them.
+        it("requires IMDSv2 with a hop limit of 1, so build containers cannot reach the host's credentials, and keeps tags out of it", async () => {
+            const expected = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" };
+            assert.deepStrictEqual(launchTemplate(dev).metadataOptions, expected);
+            const tagged = await plan({ "armfarm:tags": { "cost center": "mesh/platform", "team/owner": "infra" } });
+            assert.deepStrictEqual(launchTemplate(tagged).metadataOptions, expected);
         });
 
         it("gives hosts an encrypted gp3 root volume of the configured size, deleted with the host", async () => {

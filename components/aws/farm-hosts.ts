@@ -181,7 +181,10 @@ export function createLaunchTemplate(name: string, s: TemplateSettings, args: {
         instanceType: s.instanceType,
         iamInstanceProfile: { arn: args.profile.arn },
         instanceInitiatedShutdownBehavior: "terminate",
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+        // Tags stay out of instance metadata: nothing on a host reads them there, and with them there a tag key
+        // holding a space or `/` (which armfarm:tags takes) fails every launch (EC2 User Guide, "View tags for your
+        // EC2 instances using instance metadata": "Non-compliance will result in failed launches for new instances").
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
         // No subnet here: the group that launches a build's host names them (`vpcZoneIdentifiers`), as Auto
         // Scaling expects; the interface carries the security group and, when asked, the public address for
         // egress. Left unset, EC2 follows the subnet's MapPublicIpOnLaunch; the provider keeps unset apart from
