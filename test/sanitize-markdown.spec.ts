@@ -8,7 +8,9 @@
  */
 import * as assert from "assert";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { PROJECT_DIR } from "./harness";
+import { requireTool } from "./tools";
 
 const { sanitizeMarkdown, commentBody } = require(path.join(PROJECT_DIR, ".github", "scripts", "sanitize-markdown.js")) as {
     sanitizeMarkdown(markdown: string): string;
@@ -49,8 +51,9 @@ describe("the comment sanitizer", () => {
     it("keeps code spans literal, and does not take an escaped backtick for one", () => {
         assert.strictEqual(sanitizeMarkdown("`@octocat <b> [x](y)` and ``a ` @b``"), "`@octocat <b> [x](y)` and ``a ` @b``");
         assert.strictEqual(sanitizeMarkdown("\\`@octocat\\`"), `\\\`@${Z}octocat\\\``);
-        // A run of backticks with no closing run on the line is text.
-        assert.strictEqual(sanitizeMarkdown("`` @octocat `"), `\`\` @${Z}octocat \``);
+        // A run of backticks with no closing run on the line is text, escaped: GitHub could otherwise close it on
+        // a later line of the paragraph (GFM spec 6.1, code spans over line endings).
+        assert.strictEqual(sanitizeMarkdown("`` @octocat `"), `\\\`\\\` @${Z}octocat \\\``);
     });
 
     it("keeps fenced blocks literal, and closes one that the content leaves open", () => {
@@ -62,10 +65,42 @@ describe("the comment sanitizer", () => {
         assert.strictEqual(sanitizeMarkdown("````sh\necho hi"), "````sh\necho hi\n````");
         // An info string names a language; anything else in it goes.
         assert.strictEqual(sanitizeMarkdown("```js onload=<x>\n```"), "```jsonloadx\n```");
-        // Backticks in a backtick fence's info string make it a code span, not a fence.
-        assert.strictEqual(sanitizeMarkdown("``` a`b @c"), `\`\`\` a\`b @${Z}c`);
-        // Indented four spaces, it is no fence: sanitized as the rest.
-        assert.strictEqual(sanitizeMarkdown("    ```\n@x"), `    \`\`\`\n@${Z}x`);
+        // Backticks in a backtick fence's info string make it no fence: text, its unclosed runs escaped.
+        assert.strictEqual(sanitizeMarkdown("``` a`b @c"), `\\\`\\\`\\\` a\\\`b @${Z}c`);
+        // Indented, it is taken for text (it may sit in a list item that a fence at the line's start closes).
+        assert.strictEqual(sanitizeMarkdown("    ```\n@x"), `    \\\`\\\`\\\`\n@${Z}x`);
+        assert.strictEqual(sanitizeMarkdown("  ```\n@x\n```"), `  \\\`\\\`\\\`\n@${Z}x\n\`\`\`\n\`\`\``);
+        assert.strictEqual(sanitizeMarkdown("   ~~~ @y\n@x"), `   \\~~~ @${Z}y\n@${Z}x`);
+    });
+
+    // What GitHub would render, by cmark-gfm (GitHub's own fork of cmark) with GitHub's extensions: hostile input
+    // that lines up a code span or a fence differently from a line-by-line reading.
+    describe("rendered by cmark-gfm, as GitHub renders comments", () => {
+        /** The HTML of `markdown`, and its text outside code, where a mention or a link would act. */
+        function render(markdown: string): { html: string; outsideCode: string } {
+            const run = spawnSync("cmark-gfm", ["--extension", "autolink", "--extension", "table", "--extension", "strikethrough", "--extension", "tagfilter"],
+                { input: markdown, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            return { html: run.stdout, outsideCode: run.stdout.replace(/<pre>[\s\S]*?<\/pre>|<code>[\s\S]*?<\/code>/g, "") };
+        }
+        const payload = "@victim ![i](https://evil.example/x.png) <img src=https://evil.example/y.png> [l](https://evil.example/l) https://evil.example";
+        const hostile: Record<string, string> = {
+            "a code span over two lines": `\`a\nb\` ${payload} \`c\``,
+            "a fence in a list item, closed by one at the line's start": `- a\n  \`\`\`\n  x\n\`\`\`\nprose\n\`\`\`\n${payload}\n\`\`\``,
+            "a fence in a block quote, closed by one at the line's start": `> \`\`\`\n> x\n\`\`\`\nprose\n\`\`\`\n${payload}\n\`\`\``,
+            "a fence indented three spaces at the top level": `   ~~~\n${payload}\n~~~\n${payload}\n~~~`,
+            "a fence indented in a list item, with tildes": `1. a\n   ~~~\n~~~\nprose\n~~~\n${payload}\n~~~`,
+        };
+        for (const [what, markdown] of Object.entries(hostile)) {
+            it(`leaves nothing active: ${what}`, function () {
+                requireTool(this, "cmark-gfm");
+                const raw = render(markdown);
+                assert.match(raw.outsideCode, /<a |<img |@victim/, "the hostile input is active without the sanitizer (the case is not vacuous)");
+                const { html, outsideCode } = render(sanitizeMarkdown(markdown));
+                assert.doesNotMatch(html, /<a |<img /, html);
+                assert.doesNotMatch(outsideCode, /@[A-Za-z]/, html);
+            });
+        }
     });
 
     it("leaves the offline diff's own Markdown as it is", async () => {

@@ -147,10 +147,10 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(doc.permissions, { contents: "read" });
         const test = doc.jobs.test;
         assert.strictEqual(steps(test, "actions/setup-node")[0].with["node-version"], 22);
-        assert.match(runs(test), /apt-get install -y -qq --no-install-recommends shellcheck cloud-init jq/);
+        assert.match(runs(test), /apt-get install -y -qq --no-install-recommends shellcheck cloud-init jq cmark-gfm$/m);
         assert.match(runs(test), /^\.ci\/run$/m);
         const ci = fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8");
-        assert.match(ci, /command -v jq >\/dev\/null \|\| need\+=\(jq\)/);
+        for (const tool of ["shellcheck", "cloud-init", "jq", "cmark-gfm"]) assert.ok(ci.includes(`command -v ${tool} >/dev/null || need+=(${tool})`), tool);
         assert.match(ci, /^npm ci --prefix policy /m);
         assert.match(ci, /^CI=true npm test$/m);
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"), /^npm test {2,}# type-check, then every spec$/m);

@@ -7,9 +7,15 @@
 //
 // What GitHub does with Markdown, and so what is neutralized (GitHub Flavored Markdown spec 0.29-gfm, and
 // GitHub's docs on mentions and references):
-// - fenced code blocks (a line of 3+ backticks or tildes, indented 0 to 3 spaces, closed by a line of the same
-//   character at least as long) and code spans (a backtick run closed by a run of the same length) show their
-//   content literally: they are kept as they are, and a fence left open is closed at the end;
+// - fenced code blocks (a line of 3+ backticks or tildes, closed by a line of the same character at least as
+//   long, indented 0 to 3 spaces) and code spans (a backtick run closed by a run of the same length) show their
+//   content literally: they are kept as they are, and a fence left open is closed at the end. Only a fence that
+//   opens at the start of a line is kept: indented one to three spaces, it may sit in a list item, which a line
+//   at the start closes, where a line-by-line reading would see it go on. Such a line is made no fence (its
+//   first backtick or tilde escaped) and neutralized as text;
+// - a code span may run over several lines of a paragraph (spec 6.1: "line endings are converted to spaces"):
+//   only a span closed on its own line is kept, and a backtick run with no closing run on its line is escaped,
+//   so that GitHub cannot close it on a later line and take what lies between for code;
 // - everywhere else: `&` and `<` are escaped (no entity tricks, no HTML, no <autolink>); `[` and `]` are escaped
 //   (no link, image or reference definition); an invisible zero-width space breaks @-mentions and e-mail
 //   addresses, the autolinked `http://`, `https://` and `www.`, and issue references (`#123`, which notify
@@ -17,7 +23,8 @@
 "use strict";
 
 const ZERO_WIDTH_SPACE = "&#8203;";
-const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+const FENCE_OPEN = /^()(`{3,}|~{3,})(.*)$/;
+const INDENTED_FENCE = /^( {1,3})(`{3,}|~{3,})/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
 
@@ -37,8 +44,7 @@ function neutralizeProse(text) {
 /**
  * One line outside fenced code: its code spans kept, the rest neutralized. A backslash before ASCII punctuation
  * escapes it (so an escaped backtick opens no span); a backtick run with no run of the same length after it on
- * the line is text, and is neutralized with the rest (a span that GitHub would close on a later line of the
- * paragraph then shows a few escapes literally: never the other way round).
+ * the line is text, each of its backticks escaped, so that it opens no span GitHub would close on a later line.
  */
 function neutralizeLine(line) {
     let out = "";
@@ -56,7 +62,6 @@ function neutralizeLine(line) {
         if (c === "`") {
             let n = 0;
             while (line[i + n] === "`") n++;
-            const run = "`".repeat(n);
             let close = -1;
             for (let j = i + n; j < line.length;) {
                 if (line[j] !== "`") { j++; continue; }
@@ -70,7 +75,8 @@ function neutralizeLine(line) {
                 prose = "";
                 i = close + n;
             } else {
-                prose += run;
+                out += neutralizeProse(prose) + "\\`".repeat(n);
+                prose = "";
                 i += n;
             }
             continue;
@@ -99,6 +105,12 @@ function sanitizeMarkdown(markdown) {
             fence = open[2];
             // The info string only names a language: letters, digits and a few marks are all it needs.
             out.push(open[1] + open[2] + open[3].replace(/[^\w+.-]/g, ""));
+            continue;
+        }
+        const indented = INDENTED_FENCE.exec(line);
+        // A backtick run with no closing run on its line is escaped as text anyway; a tilde is escaped here.
+        if (indented && indented[2][0] === "~") {
+            out.push(indented[1] + "\\" + neutralizeLine(line.slice(indented[1].length)));
             continue;
         }
         out.push(neutralizeLine(line));

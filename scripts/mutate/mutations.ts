@@ -111,7 +111,7 @@ export const MUTATIONS: Mutation[] = [
     // The components used as a library: the defaults their Args interfaces document.
     { id: "library-farm-root-volume", file: "components/aws/farm.ts", find: "rootVolumeGiB: args.rootVolumeGiB ?? 200,", replace: "rootVolumeGiB: args.rootVolumeGiB ?? 250,", specs: LIBRARY },
     { id: "library-farm-keeps-repositories", file: "components/aws/farm.ts", find: "keepRepositories: args.keepRepositories ?? true,", replace: "keepRepositories: args.keepRepositories ?? false,", specs: LIBRARY },
-    { id: "library-farm-x86-twin", file: "components/aws/farm.ts", find: "args.amd64InstanceType ?? x86TwinOf(instanceType) ?? \"m6i.4xlarge\"", replace: "args.amd64InstanceType ?? \"m6i.4xlarge\"", specs: LIBRARY },
+    { id: "library-farm-x86-twin", file: "components/aws/farm.ts", find: "args.amd64InstanceType ?? x86TwinOf(instanceType) ?? \"\"", replace: "args.amd64InstanceType ?? \"m6i.4xlarge\"", specs: LIBRARY },
     { id: "library-build-distroless", file: "components/aws/build.ts", find: "const variant = args.variant ?? \"distroless\";", replace: "const variant = args.variant ?? \"default\";", specs: TOGETHER },
     { id: "library-mesh-distroless", file: "components/k8s/mesh.ts", find: "const variant = args.variant ?? \"distroless\";", replace: "const variant = args.variant ?? \"\";", specs: TOGETHER },
     { id: "library-cluster-release-channel", file: "components/gcp/cluster-args.ts", find: "releaseChannel: args.releaseChannel ?? \"REGULAR\",", replace: "releaseChannel: args.releaseChannel ?? \"STABLE\",", specs: LIBRARY },
@@ -152,4 +152,14 @@ export const MUTATIONS: Mutation[] = [
     { id: "tags-checked", file: "config.ts", find: "if (tagProblem) r.fail(\"tags\", tagProblem);", replace: "", specs: AWS_TAGS },
     { id: "farm-public-ip-follows-subnet", file: "components/aws/farm-hosts.ts", find: "...(s.assignPublicIp === undefined ? {} : { associatePublicIpAddress: String(s.assignPublicIp) }),", replace: "associatePublicIpAddress: \"true\",", specs: FARM },
     { id: "project-keys-need-defaults", file: "scripts/plan/stack-config.ts", find: "else if (full.startsWith(`${project.name}:`)) missing.push(key);", replace: "", specs: PROJECT },
+    // This round's review against upstream: the proxy's build image and compiler, the x86 host's failure marker, the
+    // wait's end of every host and its credentials check, tags out of instance metadata, Docker's API floor, gcp-.
+    { id: "script-proxy-build-image", file: "components/build/istio-build.sh", find: " IMAGE_NAME=build-tools-proxy ", replace: " ", specs: SCRIPT },
+    { id: "script-envoy-clang", file: "components/build/istio-build.sh", find: "export CC=clang CXX=clang++ && make", replace: "make", specs: SCRIPT },
+    { id: "script-x86-failure-on-exit", file: "components/build/istio-build.sh", find: "then report_envoy_failure \"$message\" || true; fi", replace: "then true; fi", specs: SCRIPT },
+    { id: "wait-ends-x86-host", file: "components/aws/build.ts", find: "endGroups: [...waited, ...(envoyAmd64 ? [groups.amd64] : [])]", replace: "endGroups: waited", specs: BUILD },
+    { id: "wait-groups-not-found", file: "components/aws/build-wait/aws.ts", find: "if (missing.length > 0) throw new GroupsNotFoundError(missing);", replace: "", specs: WAIT },
+    { id: "farm-tags-out-of-imds", file: "components/aws/farm-hosts.ts", find: "instanceMetadataTags: \"disabled\"", replace: "instanceMetadataTags: \"enabled\"", specs: FARM },
+    { id: "host-docker-api-floor", file: "components/aws/user-data.ts", find: "Environment=DOCKER_MIN_API_VERSION=1.24", replace: "Environment=", specs: HOST },
+    { id: "names-gcp-reserved", file: "components/names.ts", find: "{ start: /^gcp-/,", replace: "{ start: /^gcp-reserved-never/,", specs: NAMES },
 ];
