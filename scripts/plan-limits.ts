@@ -14,8 +14,11 @@
  *   helm/helm@v4.1.0:pkg/cmd/install.go);
  * - and a margin for the rest: checkout, installs, the preview `pulumi up` runs first, a new GKE cluster and its
  *   node pools (SETUP_MINUTES).
- * A stack without a plan (`name=`) gets the largest limits a job can have. A stack that needs more than a job
- * can hold fails here, before its update starts, naming what to change.
+ * A stack without a plan (`name=`: the offline plan cannot read its ESC environment or StackReferences) gets
+ * the minutes the team declares for it in ARMFARM_UP_MINUTES (JSON, `{"build": 300}`; up.yml passes the
+ * repository variable PULUMI_UP_MINUTES), and fails without them: the largest limits would still be too short
+ * for a long from-source build, and credentials that expire mid-update are what these limits exist to prevent.
+ * A stack that needs more than a job can hold fails here, before its update starts, naming what to change.
  *
  * The ceilings: a job on a GitHub-hosted runner runs at most 6 hours (GitHub Docs, "Usage limits, billing, and
  * administration": "Each job in a workflow can run for up to 6 hours of execution time"), and a role session
@@ -64,12 +67,23 @@ function buildWaitSeconds(r: PlanLike["resources"][number]): number {
     return seconds(settings.hostReadySeconds) + seconds(settings.buildSeconds) + WAIT_MARGIN_SECONDS;
 }
 
-/** The limits a stack's update needs, or an error naming the stack and what to change. */
-export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinutes = MAX_JOB_MINUTES): StackLimits {
+/**
+ * The limits a stack's update needs, or an error naming the stack and what to change. Without a plan, the
+ * minutes the team declared for the stack (`declaredMinutes`) stand in for what the plan would have given.
+ */
+export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinutes = MAX_JOB_MINUTES, declaredMinutes?: number): StackLimits {
+    const ceiling = Math.min(maxJobMinutes, MAX_SESSION_SECONDS / 60);
     if (!plan) {
+        if (declaredMinutes === undefined) {
+            throw new StackFileError(`stack ${stack}: its offline plan could not be read (an ESC environment or a StackReference), so how long ` +
+                `its update may take is not known; declare its job minutes in the repository variable PULUMI_UP_MINUTES, such as {"${stack}": 180}`);
+        }
+        if (!Number.isInteger(declaredMinutes) || declaredMinutes < 1 || declaredMinutes > ceiling) {
+            throw new StackFileError(`stack ${stack}: PULUMI_UP_MINUTES gives ${JSON.stringify(declaredMinutes)}; expected whole minutes from 1 to ${ceiling}`);
+        }
         return {
-            jobMinutes: maxJobMinutes, sessionSeconds: Math.min(maxJobMinutes * 60, MAX_SESSION_SECONDS),
-            basis: "no offline plan of the stack: the largest limits a job can have",
+            jobMinutes: declaredMinutes, sessionSeconds: Math.max(MIN_SESSION_SECONDS, declaredMinutes * 60),
+            basis: "no offline plan of the stack: the minutes PULUMI_UP_MINUTES declares for it",
         };
     }
     const build = Math.max(0, ...plan.resources.map(buildWaitSeconds));
@@ -77,7 +91,6 @@ export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinut
         .reduce((sum, r) => sum + (seconds(r.inputs.timeout) || HELM_DEFAULT_TIMEOUT_SECONDS), 0);
     const needed = SETUP_MINUTES + Math.ceil(build / 60) + Math.ceil(releases / 60);
     const basis = `${SETUP_MINUTES} min of setup, ${Math.ceil(build / 60)} min for the build, ${Math.ceil(releases / 60)} min for the Helm releases`;
-    const ceiling = Math.min(maxJobMinutes, MAX_SESSION_SECONDS / 60);
     if (needed > ceiling) {
         throw new StackFileError(`stack ${stack}: an update may take ${needed} min (${basis}), longer than a job can hold ` +
             `(${maxJobMinutes} min on a GitHub-hosted runner, ${MAX_SESSION_SECONDS / 3600} h of credentials); lower armfarm:buildTimeoutMinutes ` +
@@ -88,14 +101,31 @@ export function limitsFor(stack: string, plan: PlanLike | undefined, maxJobMinut
     return { jobMinutes, sessionSeconds: Math.max(MIN_SESSION_SECONDS, jobMinutes * 60), basis };
 }
 
+/** The minutes declared per stack (ARMFARM_UP_MINUTES, a JSON object), or an error naming the variable. */
+function declaredMinutes(text: string | undefined): Record<string, unknown> {
+    if (!text) return {};
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new StackFileError(`PULUMI_UP_MINUTES is ${JSON.stringify(text)}; expected a JSON object of minutes by stack, such as {"build": 180}`);
+    }
+    return parsed as Record<string, unknown>;
+}
+
 function main(argv: string[]): string {
     const limits: Record<string, StackLimits> = {};
+    const declared = declaredMinutes(process.env.ARMFARM_UP_MINUTES);
     for (const arg of argv) {
         const cut = arg.indexOf("=");
         const stack = cut > 0 ? arg.slice(0, cut) : "";
         if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`${JSON.stringify(arg)} is not STACK=PLAN.json or STACK=`);
         const file = arg.slice(cut + 1);
-        limits[stack] = limitsFor(stack, file && fs.existsSync(file) && fs.statSync(file).size > 0 ? readPlanFile(file, "plan-limits") : undefined);
+        const plan = file && fs.existsSync(file) && fs.statSync(file).size > 0 ? readPlanFile(file, "plan-limits") : undefined;
+        limits[stack] = limitsFor(stack, plan, MAX_JOB_MINUTES, declared[stack] as number | undefined);
         process.stderr.write(`${stack}: ${limits[stack].jobMinutes} min, credentials for ${limits[stack].sessionSeconds} s (${limits[stack].basis})\n`);
     }
     return JSON.stringify(limits) + "\n";

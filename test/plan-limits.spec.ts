@@ -47,8 +47,12 @@ describe("CI job limits from the offline plan", function () {
         assert.deepStrictEqual([bounded.jobMinutes, bounded.sessionSeconds], [345, 345 * 60]);
     });
 
-    it("gives a stack without a plan the most a job can have, and a stack without build or mesh the least", () => {
-        assert.deepStrictEqual([limitsFor("x", undefined).jobMinutes, limitsFor("x", undefined).sessionSeconds], [360, 21600]);
+    it("refuses a stack without a plan unless its minutes are declared, and gives a stack without build or mesh the least", () => {
+        // A from-source build waits 390 min by default: no fallback is long enough, so none is guessed.
+        assert.throws(() => limitsFor("build", undefined), /^Error: stack build: its offline plan could not be read .*declare its job minutes in the repository variable PULUMI_UP_MINUTES, such as \{"build": 180\}$/);
+        assert.deepStrictEqual([limitsFor("x", undefined, 360, 200).jobMinutes, limitsFor("x", undefined, 360, 200).sessionSeconds], [200, 12000]);
+        assert.deepStrictEqual(limitsFor("x", undefined, 360, 20).sessionSeconds, 3600);
+        for (const bad of [0, 361, 12.5, "90" as unknown as number]) assert.throws(() => limitsFor("x", undefined, 360, bad), /PULUMI_UP_MINUTES gives .*; expected whole minutes from 1 to 360/);
         assert.deepStrictEqual([limitsFor("x", { resources: [] }).jobMinutes, limitsFor("x", { resources: [] }).sessionSeconds], [30, 3600]);
         // A release without a timeout waits Helm's default 300 s.
         const release = { type: "kubernetes:helm.sh/v3:Release", inputs: {} };
@@ -63,12 +67,17 @@ describe("CI job limits from the offline plan", function () {
         try {
             const file = path.join(dir, "dev.json");
             fs.writeFileSync(file, JSON.stringify((await plan()).plan));
-            const run = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "scripts/plan-limits.ts", `dev=${file}`, "prod="],
-                { cwd: PROJECT_DIR, encoding: "utf8" });
+            const limitsCli = (minutes?: string) => spawnSync(process.execPath, ["--require", "sucrase/register/ts", "scripts/plan-limits.ts", `dev=${file}`, "prod="],
+                { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, ARMFARM_UP_MINUTES: minutes ?? "" } });
+            const run = limitsCli('{"prod": 240}');
             assert.strictEqual(run.status, 0, run.stderr);
             const limits = JSON.parse(run.stdout);
             assert.deepStrictEqual(Object.keys(limits), ["dev", "prod"]);
-            assert.deepStrictEqual([limits.dev.jobMinutes, limits.dev.sessionSeconds, limits.prod.jobMinutes], [135, 8100, 360]);
+            assert.deepStrictEqual([limits.dev.jobMinutes, limits.dev.sessionSeconds, limits.prod.jobMinutes], [135, 8100, 240]);
+            const undeclared = limitsCli();
+            assert.deepStrictEqual([undeclared.status, undeclared.stdout], [1, ""]);
+            assert.match(undeclared.stderr, /stack prod: its offline plan could not be read/);
+            assert.match(limitsCli("[240]").stderr, /PULUMI_UP_MINUTES is "\[240\]"; expected a JSON object of minutes by stack/);
             const bad = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "scripts/plan-limits.ts", "no stack"], { cwd: PROJECT_DIR, encoding: "utf8" });
             assert.strictEqual(bad.status, 1);
         } finally {

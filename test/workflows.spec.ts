@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
+import { spawnSync } from "child_process";
 import * as YAML from "yaml";
 import { PROJECT_DIR } from "./harness";
 
@@ -86,7 +88,7 @@ describe("GitHub workflows", () => {
         assert.doesNotMatch(read("preview.yml"), /vars\.AWS_ROLE_ARN|vars\.GCP_SERVICE_ACCOUNT|PULUMI_DEPLOY_TEAM|access_token:organization|PULUMI_ACCESS_TOKEN|aws-access-key-id|credentials_json/);
         // The pack comes from the base branch, installed without scripts.
         const gate = steps(preview, "actions/checkout").find((c) => c.with?.path === "gate");
-        assert.deepStrictEqual(gate?.with, { ref: "${{ github.event.pull_request.base.sha }}", "persist-credentials": false, "sparse-checkout": "policy", path: "gate" });
+        assert.deepStrictEqual(gate?.with, { ref: "${{ github.event.pull_request.base.sha }}", "persist-credentials": false, "sparse-checkout": "policy\n.github/scripts\n", path: "gate" });
         assert.match(runs(preview), /npm ci --prefix gate\/policy --no-audit --no-fund --ignore-scripts/);
         assert.match(runs(preview), /^pulumi preview --stack "\$STACK" --diff --non-interactive --color never --policy-pack gate\/policy 2>&1 \| tee preview\.log$/m);
         // The comment job holds the write permission and runs no pulumi and no npm.
@@ -138,6 +140,48 @@ describe("GitHub workflows", () => {
             const gcloud = steps(jobs(file)[job], "google-github-actions/setup-gcloud");
             assert.deepStrictEqual(gcloud.map((s) => s.with), [{ version: "558.0.0", install_components: "gke-gcloud-auth-plugin" }], file);
             assert.deepStrictEqual(steps(jobs(file)[job], "pulumi/actions").map((s) => s.with), [{ "pulumi-version": "3.270.0" }], file);
+        }
+    });
+
+    // The CLI takes a plugin of the project's own first (pulumi/pulumi sdk/go/common/resource/plugin/
+    // analyzer_plugin.go, NewPolicyAnalyzer: GetPluginPath(..., host.GetProjectPlugins())): a Pulumi.yaml naming an
+    // analyzer `policy` would run its own pack runner, which finds no violation.
+    it("refuse a project's own plugins before Pulumi runs, with the base branch's check and parser, and sign gcloud in before installing it", () => {
+        for (const [file, job, check, pulumiStep] of [
+            ["preview.yml", "preview", "node gate/.github/scripts/refuse-project-plugins.js . gate/policy", "pulumi preview"],
+            ["up.yml", "up", "node .github/scripts/refuse-project-plugins.js . policy", "pulumi up"],
+        ]) {
+            const list = jobs(file)[job].steps as any[];
+            const at = (pred: (s: any) => boolean) => list.findIndex(pred);
+            const refuse = at((s) => s.run === check);
+            assert.ok(refuse > at((s) => typeof s.run === "string" && s.run.includes("npm ci --prefix")), `${file}: after the pack's install`);
+            assert.ok(refuse < at((s) => typeof s.run === "string" && s.run.startsWith(pulumiStep)), `${file}: before ${pulumiStep}`);
+            assert.ok(refuse < at((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials")), `${file}: before any credentials`);
+            assert.ok(at((s) => String(s.uses).startsWith("google-github-actions/auth")) < at((s) => String(s.uses).startsWith("google-github-actions/setup-gcloud")), file);
+        }
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "armfarm-plugins-"));
+        const refuse = (files: Record<string, string>) => {
+            for (const f of ["Pulumi.yaml", "Pulumi.yml", "Pulumi.json"]) fs.rmSync(path.join(dir, f), { force: true });
+            for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+            return spawnSync(process.execPath, [path.join(PROJECT_DIR, ".github/scripts/refuse-project-plugins.js"), dir, path.join(PROJECT_DIR, "policy")], { encoding: "utf8" });
+        };
+        try {
+            const own = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+            assert.strictEqual(refuse({ "Pulumi.yaml": own }).status, 0, "the project's own Pulumi.yaml passes");
+            const analyzer = "  analyzers:\n    - name: policy\n      path: ./bin\n";
+            for (const hostile of [
+                { "Pulumi.yaml": `${own}\nplugins:\n${analyzer}` },
+                { "Pulumi.yaml": `${own}\n"plu\\x67ins":\n${analyzer}` },
+                { "Pulumi.yaml": `${own}\nPlugins: {languages: [{name: nodejs, path: ./bin}]}\n` },
+                { "Pulumi.yaml": own, "Pulumi.json": JSON.stringify({ name: "armfarm", runtime: "nodejs", plugins: { analyzers: [{ name: "policy", path: "./bin" }] } }) },
+                { "Pulumi.yaml": "name: [unclosed\n" },
+            ]) {
+                const run = refuse(hostile);
+                assert.strictEqual(run.status, 1, JSON.stringify(hostile).slice(-120));
+                assert.match(run.stderr, /^::error::Pulumi\.(yaml|json) /);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
