@@ -48,6 +48,32 @@ export interface StackConfig {
 
 }
 
+/** An ECR hub's registry host (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]`, ECR's registry URL). */
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+/** An Artifact Registry Docker hub's host (`<location>-docker.pkg.dev`, Artifact Registry's repository URL). */
+const ARTIFACT_REGISTRY_HOST = /^[a-z0-9-]+-docker\.pkg\.dev\//;
+
+/**
+ * Whether the mesh may pull what the stack's own build publishes, and so must wait for it: it takes the build's
+ * hub or tag, or names the tag the build publishes on a hub the build may publish to (the same hub when config
+ * names it; a hub of the same registry service when the hub is the farm's or the cluster's, known only once
+ * they exist). Otherwise the build publishes nothing the mesh pulls, and the mesh's preflight reads the registry
+ * at once, in a preview too, where it and the pack judge a hub that is not multi-arch before anything is made.
+ */
+export function meshPullsFromBuild(mesh: Pick<MeshConfig, "hub" | "tag">, build: Pick<BuildConfig, "tag">, hub: HubTarget): boolean {
+    if (mesh.hub === undefined || mesh.tag === undefined) return true;
+    if (mesh.tag !== build.tag) return false;
+    switch (hub.kind) {
+        case "ecr":
+        case "artifact-registry":
+            return mesh.hub === hub.hub;
+        case "farm":
+            return ECR_HOST.test(mesh.hub);
+        case "cluster":
+            return ARTIFACT_REGISTRY_HOST.test(mesh.hub);
+    }
+}
+
 /** The Istio image variants of the build and the mesh that are the same images (`global.variant`). */
 const MESH_VARIANT_OF_BUILD: Record<BuildConfig["variant"], MeshConfig["variant"]> = { default: "", distroless: "distroless" };
 

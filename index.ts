@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { loadConfig } from "./config";
+import { loadConfig, meshPullsFromBuild } from "./config";
 import { GravitonBuildFarm } from "./components/aws/farm";
 import { GkeArmCluster } from "./components/gcp/cluster";
 import { IstioMesh } from "./components/k8s/mesh";
@@ -127,9 +127,10 @@ export = async () => {
             nodeArchitectures: cluster?.architectures ?? m.nodeArchitectures,
             replicas: m.replicas, revisionTags: m.revisionTags, keepRevisions: m.keepRevisions, gatewayService: m.gatewayService,
         }, {
-            // The stack's build publishes the images the mesh pulls (its hub and tag are known before they exist):
-            // the preflight and the releases wait for it, whether the hub comes from the build or from config.
-            dependsOn: build ? [build] : [],
+            // When the stack's build publishes the images the mesh pulls (its hub and tag are known before they
+            // exist), the preflight and the releases wait for it, whether the hub comes from the build or from
+            // config; a hub and tag the build does not publish are read at once, so a preview judges them.
+            dependsOn: build && meshPullsFromBuild(m, config.build!, config.buildHub!) ? [build] : [],
         });
         Object.assign(outputs, {
             meshRevision: mesh.revision,

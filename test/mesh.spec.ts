@@ -4,6 +4,8 @@ import * as path from "path";
 import Ajv from "ajv";
 import { dependsOnTransitively, plan as planStack, planError as planStackError, Overrides, planningWith, PlanView } from "./harness";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
+import { meshPullsFromBuild } from "../config";
+import { HubTarget } from "../config/hub-target";
 import { waitOutput } from "../scripts/plan/mocks/build";
 import { PlannedResource } from "../scripts/plan/engine";
 
@@ -356,6 +358,32 @@ describe("IstioMesh", () => {
                 const wait = view.get("command:local:Command", "build-wait");
                 assert.ok(dependsOnTransitively(view, release(view, "mesh-base"), wait.urn), JSON.stringify(overrides));
             }
+        });
+
+        it("waits for the build only when the build may publish what the mesh pulls", async () => {
+            const events: string[] = [];
+            const view = await planStack({ "armfarm:meshHub": "registry.example.com/istio", "armfarm:meshTag": "1.30.3" }, { mocks: {
+                resources: { "command:local:Command": (name, inputs) => {
+                    events.push("wait");
+                    return { stdout: waitOutput(JSON.parse(inputs.environment.ARMFARM_BUILD_WAIT).runId), stderr: "" };
+                } },
+                invokes: { "docker:index/getRegistryImageManifests:getRegistryImageManifests": (i) => { events.push(`read ${i.name}`); return manifestsFor(String(i.name)); } },
+            } });
+            assert.match(events[0], /^read registry\.example\.com\/istio\//, "a hub the build does not publish is read at once");
+            assert.ok(!dependsOnTransitively(view, release(view, "mesh-base"), view.get("command:local:Command", "build-wait").urn));
+            const dev = { tag: "1.30.3" };
+            const cases: [Parameters<typeof meshPullsFromBuild>[0], HubTarget, boolean][] = [
+                [{ hub: undefined, tag: "1.30.3" }, { kind: "farm" }, true],
+                [{ hub: "registry.example.com/istio", tag: undefined }, { kind: "farm" }, true],
+                [{ hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio", tag: "1.30.3" }, { kind: "farm" }, true],
+                [{ hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/armfarm-dev/istio", tag: "1.29.0" }, { kind: "farm" }, false],
+                [{ hub: "registry.example.com/istio", tag: "1.30.3" }, { kind: "farm" }, false],
+                [{ hub: "us-central1-docker.pkg.dev/armfarm-dev/istio", tag: "1.30.3" }, { kind: "cluster" }, true],
+                [{ hub: "docker.io/istio", tag: "1.30.3" }, { kind: "cluster" }, false],
+                [{ hub: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mesh", tag: "1.30.3" }, { kind: "ecr", hub: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mesh" }, true],
+                [{ hub: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/other", tag: "1.30.3" }, { kind: "ecr", hub: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mesh" }, false],
+            ];
+            for (const [mesh, hub, expected] of cases) assert.strictEqual(meshPullsFromBuild(mesh, dev, hub), expected, JSON.stringify([mesh, hub]));
         });
     });
 });

@@ -15,6 +15,7 @@ import { checkResources } from "../policy/check";
 import { immutableTags } from "../policy/rules/ecr";
 import { plan, PROJECT_DIR } from "./harness";
 import { brief, packAtPreview, previewPlan } from "./preview-harness";
+import { manifestsFor } from "../scripts/plan/mocks/registry";
 
 /** The dev stack file's keys that start with one of `prefixes`, unset: a stack without those parts. */
 function without(...prefixes: string[]): Record<string, undefined> {
@@ -67,6 +68,17 @@ describe("the policy pack at a first preview", function () {
         // Listed as verified in the pack's config, the same hub passes.
         const listed = packAtPreview(await previewPlan(MESH_ONLY), { verifiedHubs: [UNVERIFIED_HUB] });
         assert.deepStrictEqual(listed.filter((f) => f.enforcementLevel === "mandatory"), []);
+    });
+
+    // The stack's own farm, build, cluster and mesh, the mesh's hub and tag from config and not the build's: the
+    // build publishes nothing the mesh pulls, so the preflight reads the hub in the first preview and fails it,
+    // before the farm, the build or the cluster exist (the pack sees no release on a cluster not yet made).
+    it("fails the first preview when the mesh's hub from config lacks arm64, beside a build of the stack's own", async () => {
+        const amd64Only = { invokes: { "docker:index/getRegistryImageManifests:getRegistryImageManifests": (i: Record<string, unknown>) => manifestsFor(String(i.name), ["linux/amd64"]) } };
+        await assert.rejects(previewPlan(HUB_FROM_CONFIG, { mocks: amd64Only }),
+            /registry\.example\.com\/istio\/(install-cni|pilot|proxyv2):1\.30\.3(-distroless)? has no linux\/arm64 image/);
+        const multiArch = await previewPlan(HUB_FROM_CONFIG);
+        assert.ok(Object.keys(multiArch.outputs.meshVerifiedImages as object).length >= 3, "verified at preview, not [unknown]");
     });
 
     it("shows stack policies no release on a cluster the same preview creates: its kubernetes provider is not configured yet", async () => {

@@ -169,7 +169,7 @@ describe("GitHub workflows", () => {
             const own = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
             assert.strictEqual(refuse({ "Pulumi.yaml": own }).status, 0, "the project's own Pulumi.yaml passes");
             const analyzer = "  analyzers:\n    - name: policy\n      path: ./bin\n";
-            for (const hostile of [
+            for (const hostile of <Record<string, string>[]>[
                 { "Pulumi.yaml": `${own}\nplugins:\n${analyzer}` },
                 { "Pulumi.yaml": `${own}\n"plu\\x67ins":\n${analyzer}` },
                 { "Pulumi.yaml": `${own}\nPlugins: {languages: [{name: nodejs, path: ./bin}]}\n` },
