@@ -1,6 +1,6 @@
 import { instanceMemoryGiB, PLATFORMS, Platform, x86TwinOf } from "../components/arch";
 import {
-    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_MEMORY_GIB,
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, MAX_BUILD_TAG_LENGTH, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_MEMORY_GIB,
     FROM_SOURCE_MIN_TIMEOUT_MINUTES, FROM_SOURCE_MIN_VOLUME_GIB,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, supportsMirror, VARIANTS, Variant, defaultTag, imagesMissingFrom, imagesOf,
 } from "../components/aws/build-data";
@@ -103,6 +103,9 @@ export function readBuildConfig(r: ConfigReader, farm: FarmFacts, withCluster: b
         }
     }
     const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha }), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
+    if (DOCKER_TAG.test(tag) && tag.length > MAX_BUILD_TAG_LENGTH) {
+        r.fail("buildTag", `${show(tag)} has ${tag.length} characters; the build's staging tag and the distroless suffix around it must fit Docker's 128, so use at most ${MAX_BUILD_TAG_LENGTH}`);
+    }
     // The agent replaces a step timeout above 172800 s with one hour (build-data.ts, MAX_TIMEOUT_MINUTES).
     const timeout = r.integer("buildTimeoutMinutes", { default: 0, min: 0, max: MAX_TIMEOUT_MINUTES });
     if (mode === "from-source" && Number.isSafeInteger(timeout) && timeout > 0 && timeout < FROM_SOURCE_MIN_TIMEOUT_MINUTES) {

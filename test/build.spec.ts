@@ -337,6 +337,16 @@ describe("IstioImageBuild", () => {
             assert.notStrictEqual(release.outputs.buildKey, (await plan()).outputs.buildKey);
         });
 
+        // Istio's make pushes to `dev-<run>-<epoch seconds>-<tag>` and distroless images add `-distroless`
+        // (istio-build.sh, istio_docker_push), within a Docker tag's 128 characters.
+        it("refuses a buildTag too long for the staging tag and the distroless suffix to fit Docker's 128", async () => {
+            const room = 128 - "dev-0123456789ab-a999-1764000000-".length - "-distroless".length;
+            const longest = "t".repeat(room);
+            assert.strictEqual((await plan({ "armfarm:buildTag": longest })).outputs.tag, longest);
+            assert.match(await planError({ "armfarm:buildTag": `${longest}x` }),
+                new RegExp(`armfarm:buildTag: "t{${room}}x" has ${room + 1} characters; .* use at most ${room}`));
+        });
+
         it("does not change with the host type or the timeout; an attempt re-runs under the same key", async () => {
             const base = await plan();
             const other = await plan({ "armfarm:farmInstanceType": "c7g.8xlarge", "armfarm:buildTimeoutMinutes": 45 });

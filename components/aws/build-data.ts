@@ -207,3 +207,11 @@ export function defaultTag(mode: BuildMode, release: string | undefined, sources
 
 /** A Docker tag: up to 128 characters of letters, digits, `_`, `.` and `-`, not starting with `.` or `-`. */
 export const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * The longest tag a build may publish: a Docker tag's 128 characters less what the build adds to it. Istio's make
+ * pushes to a staging tag, `dev-<run>-<epoch seconds>-<tag>` (istio-build.sh `istio_docker_push`; `<run>` is 12
+ * hex digits and up to `-a999`, the seconds 10 digits), and the distroless variant's images carry `-distroless`
+ * after it (VARIANT_TAG_SUFFIX).
+ */
+export const MAX_BUILD_TAG_LENGTH = 128 - "dev-".length - "0123456789ab-a999".length - "-".length - 10 - "-".length - "-distroless".length;

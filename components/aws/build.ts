@@ -3,7 +3,7 @@ import { PLATFORMS, Platform } from "../arch";
 import * as aws from "@pulumi/aws";
 import { ecrRegistryOf, registryHost, registryKind, verifyMultiArch } from "../registry";
 import {
-    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_TIMEOUT_MINUTES, HOST_READY_TIMEOUT_MINUTES,
+    BUILD_MODES, BuildMode, DEFAULT_TIMEOUT_MINUTES, DOCKER_TAG, MAX_BUILD_TAG_LENGTH, FIRST_MULTIARCH_RELEASE, FROM_SOURCE_MIN_TIMEOUT_MINUTES, HOST_READY_TIMEOUT_MINUTES,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, STEP_MARGIN_SECONDS, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey,
     buildRunId, defaultTag, runStem, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
 } from "./build-data";
@@ -257,6 +257,7 @@ export function validate(args: IstioImageBuildArgs): Settings {
     }
     const tag = args.tag ?? defaultTag(mode, args.istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha });
     if (!DOCKER_TAG.test(tag)) invalid("tag", `${JSON.stringify(tag)} is not a Docker tag`);
+    if (tag.length > MAX_BUILD_TAG_LENGTH) invalid("tag", `${JSON.stringify(tag)} has ${tag.length} characters; use at most ${MAX_BUILD_TAG_LENGTH}, so that the build's staging tag and the distroless suffix fit Docker's 128`);
     const timeoutMinutes = args.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES[mode];
     if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > MAX_TIMEOUT_MINUTES) {
         invalid("timeoutMinutes", `${timeoutMinutes} is not an integer from 1 to ${MAX_TIMEOUT_MINUTES}, the longest build the SSM agent lets one step run (172800 s, with the host's boot)`);
