@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { plan as planStack, planError as planStackError, Overrides, planningWith, PlanView, PROJECT_DIR, scriptEnv, waitSettings } from "./harness";
-import { buildDocumentContent } from "../components/aws/build-document";
+import { AGENT_PARAMETER_REFERENCE, buildDocumentContent } from "../components/aws/build-document";
 import { stableHex } from "../scripts/plan/mocks/fake";
 import { manifestsFor } from "../scripts/plan/mocks/registry";
 import { waitOutput } from "../scripts/plan/mocks/build";
@@ -143,6 +143,21 @@ describe("IstioImageBuild", () => {
             ]);
             assert.ok(!script.split("\n").includes("ARMFARM_BUILD_SCRIPT"), "the here-document's end marker is not a line of the script");
             assert.strictEqual(doc.mainSteps[0].inputs.timeoutSeconds, String((30 + 20) * 60 + 600));
+        });
+
+        // The agent resolves `{{ssm:...}}` in a step's inputs before the step runs and fails the association when
+        // the parameter does not exist (aws/amazon-ssm-agent@3.3.1142.0 agent/framework/docparser/parameterstore/
+        // parameterstore.go, `\{\{ *ssm:[/\w.:-]+ *\}\}`): the document carries no such text, the script's
+        // comments included, and the guard knows the agent's own examples.
+        it("carries no Parameter Store reference the agent would resolve, in any mode", async () => {
+            const agentPattern = /\{\{ *ssm(-secure)?:[/\w.:-]+ *\}\}/;
+            for (const view of [await plan(), await plan(prebuilt), await plan(fromSource)]) {
+                for (const doc of view.ofType(DOCUMENT)) assert.doesNotMatch(doc.inputs.content as string, agentPattern, doc.name);
+            }
+            for (const example of ["{{ssm:parameter-name}}", "{{ ssm-secure:param }}", "{{ssm:/armfarm/x.y}}"]) {
+                assert.match(example, AGENT_PARAMETER_REFERENCE, example);
+            }
+            assert.doesNotMatch("docker buildx imagetools inspect --format '{{json .Image}}'", AGENT_PARAMETER_REFERENCE);
         });
 
         it("refuses every character that could leave its single quotes or start a command", () => {

@@ -25,6 +25,15 @@ export const SAFE_VALUE = /^[A-Za-z0-9_.,:/@ =+-]*$/;
  */
 export const STEP_TIMEOUT_SECONDS = { min: 5, max: 172800 } as const;
 
+/**
+ * A Parameter Store reference the agent resolves in a step's inputs before the step runs, failing the whole
+ * association when no such parameter exists ("Input contains invalid parameters"). Source:
+ * aws/amazon-ssm-agent@3.3.1142.0 agent/framework/docparser/parameterstore/parameterstore.go
+ * (`validSSMParamRegex`, `\{\{ *ssm:[/\w.:-]+ *\}\}`; and `ssm-secure:` in the same form, testdata
+ * sampleMessageWithSecureSsmParamPrecondition.json), applied by docparser.go to `mainSteps[].inputs`.
+ */
+export const AGENT_PARAMETER_REFERENCE = /\{\{ *ssm(-secure)?:[/\w.:-]+ *\}\}/;
+
 /** The name of a run's document and association: the run's stem; `role` names the x86 envoy host's (`envoy-amd64`). */
 export function runDocumentName(stem: string, role?: string): string {
     return role ? `${stem}-${role}` : stem;
@@ -43,6 +52,11 @@ export function buildDocumentContent(env: BuildEnvironment, stepTimeoutSeconds: 
         throw new Error(`a step timeout of ${stepTimeoutSeconds}s is outside the ${STEP_TIMEOUT_SECONDS.min} to ${STEP_TIMEOUT_SECONDS.max} seconds the agent honours`);
     }
     const script = fs.readFileSync(BUILD_SCRIPT, "utf8");
+    const reference = script.split("\n").findIndex((line) => AGENT_PARAMETER_REFERENCE.test(line));
+    if (reference >= 0) {
+        throw new Error(`${path.basename(BUILD_SCRIPT)} line ${reference + 1} holds a Parameter Store reference, which the SSM agent would ` +
+            `resolve before the build runs and fail the run on: ${script.split("\n")[reference].trim()}`);
+    }
     const exportLines = Object.keys(env).sort().map((k) => `export ${k}='${env[k]}'`);
     return JSON.stringify({
         schemaVersion: "2.2",

@@ -525,8 +525,11 @@ record_result() {
     # Lengths in bytes, as the limit is.
     local LC_ALL=C status="$1" message="$2" seconds=$(($(date +%s) - START)) tail result
     log "result: ${status}: ${message} (${seconds}s)"
-    # Parameter Store refuses a value holding `{{` (PutParameter: "You can't include {{}} or
-    # {{ssm:parameter-name}} in a parameter value"), which build output (Go and Helm templates) can hold.
+    # Parameter Store refuses a value holding two opening braces (PutParameter, `Value`: no empty pair and no
+    # parameter reference in a value), which build output (Go and Helm templates) can hold. This file reaches the
+    # agent inside its document, and the agent resolves any parameter reference in a step's inputs before it runs
+    # (aws/amazon-ssm-agent@3.3.1142.0 agent/framework/docparser/parameterstore/parameterstore.go), so none is
+    # spelt out here.
     tail="$(tail -n 40 "$LOG" | cut -c 1-200 | sed 's/{{/{ {/g')"
     message="${message//\{\{/\{ \{}"
     result="$(result_json "$status" "$message" "$seconds" "$tail")"
