@@ -4,7 +4,7 @@ import {
     FROM_SOURCE_MIN_TIMEOUT_MINUTES, FROM_SOURCE_MIN_VOLUME_GIB,
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, supportsMirror, VARIANTS, Variant, defaultTag, imagesMissingFrom, imagesOf,
 } from "../components/aws/build-data";
-import { ISTIO_IMAGES } from "../components/aws/farm-data";
+import { DEV_TAG_EXPIRY_DAYS, DEV_TAG_PREFIXES, ISTIO_IMAGES } from "../components/aws/farm-data";
 import { ConfigReader, show } from "./reader";
 import { GIT_SHA, GIT_SHA_ACCEPTED } from "./formats";
 
@@ -103,6 +103,12 @@ export function readBuildConfig(r: ConfigReader, farm: FarmFacts, withCluster: b
         }
     }
     const tag = r.string("buildTag", { default: defaultTag(mode, istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha }), pattern: DOCKER_TAG, accepted: "a Docker tag (letters, digits, _ . -; at most 128 characters)" });
+    // The farm's ECR lifecycle expires tags with these prefixes (staging tags) 30 days after their push.
+    const expiring = DEV_TAG_PREFIXES.find((prefix) => tag.startsWith(prefix));
+    if (expiring) {
+        r.fail("buildTag", `${show(tag)} starts with ${show(expiring)}, a prefix the farm's ECR lifecycle keeps for staging tags and expires ${DEV_TAG_EXPIRY_DAYS} days after their push; ` +
+            `use a tag that starts otherwise (${DEV_TAG_PREFIXES.join(", ")} are refused)`);
+    }
     if (DOCKER_TAG.test(tag) && tag.length > MAX_BUILD_TAG_LENGTH) {
         r.fail("buildTag", `${show(tag)} has ${tag.length} characters; the build's staging tag and the distroless suffix around it must fit Docker's 128, so use at most ${MAX_BUILD_TAG_LENGTH}`);
     }

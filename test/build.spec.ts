@@ -362,6 +362,15 @@ describe("IstioImageBuild", () => {
                 new RegExp(`armfarm:buildTag: "t{${room}}x" has ${room + 1} characters; .* use at most ${room}`));
         });
 
+        // The farm's ECR lifecycle expires tags starting dev- or pr- 30 days after their push (farm.spec.ts holds
+        // the exact policy): a published tag there would vanish under a running mesh.
+        it("refuses a buildTag with a prefix the farm's lifecycle expires", async () => {
+            for (const tag of ["dev-1.30.3", "pr-1234"]) {
+                assert.match(await planError({ "armfarm:buildTag": tag }), new RegExp(`armfarm:buildTag: "${tag}" starts with "${tag.split("-")[0]}-", a prefix the farm's ECR lifecycle keeps for staging tags and expires 30 days after their push`));
+            }
+            assert.strictEqual((await plan({ "armfarm:buildTag": "1.30.3-dev-1" })).outputs.tag, "1.30.3-dev-1");
+        });
+
         it("does not change with the host type or the timeout; an attempt re-runs under the same key", async () => {
             const base = await plan();
             const other = await plan({ "armfarm:farmInstanceType": "c7g.8xlarge", "armfarm:buildTimeoutMinutes": 45 });

@@ -81,6 +81,7 @@ const REFUSALS: Refusal[] = [
     // ztunnel is first published by 1.18 (istio/istio@1.18.0:tools/docker.yaml).
     build({ istioRelease: "1.17.8" }, "images", "[\"ztunnel\"] is not published by Istio 1.17.8, which publishes pilot, proxyv2, install-cni, istioctl; leave it out"),
     build({ ...MIRROR, tag: "1.30.3+arm" }, "tag", "\"1.30.3+arm\" is not a Docker tag"),
+    build({ ...MIRROR, tag: "pr-1234" }, "tag", "\"pr-1234\" starts with \"pr-\", a prefix the farm's ECR lifecycle expires (staging tags); use a tag that starts otherwise"),
     build({ ...MIRROR, tag: "t".repeat(85) }, "tag", `"${"t".repeat(85)}" has 85 characters; use at most 84, so that the build's staging tag and the distroless suffix fit Docker's 128`),
     build({ ...MIRROR, timeoutMinutes: 0 }, "timeoutMinutes",
         "0 is not an integer from 1 to 2850, the longest build the SSM agent lets one step run (172800 s, with the host's boot)"),

@@ -7,7 +7,7 @@ import {
     ISTIO_RELEASE, MAX_TIMEOUT_MINUTES, STEP_MARGIN_SECONDS, UPSTREAM_HUB, VARIANTS, VARIANT_TAG_SUFFIX, Variant, buildKey,
     buildRunId, defaultTag, runStem, IMAGE_BINARIES, imagesMissingFrom, imagesOf, supportsMirror,
 } from "./build-data";
-import { ISTIO_IMAGES } from "./farm-data";
+import { DEV_TAG_PREFIXES, ISTIO_IMAGES } from "./farm-data";
 import { createBuildHost, createEnvoyAmd64Host, createOnDemandStandby, ENVOY_AMD64_ROLE, hostGroupNames } from "./build-host";
 import { createRunControl } from "./build-run-control";
 import { BuildEnvironment, buildDocumentContent, createBuildAssociation, createBuildDocument } from "./build-document";
@@ -257,6 +257,8 @@ export function validate(args: IstioImageBuildArgs): Settings {
     }
     const tag = args.tag ?? defaultTag(mode, args.istioRelease, { istio: istioSha, proxy: proxySha, tools: toolsSha });
     if (!DOCKER_TAG.test(tag)) invalid("tag", `${JSON.stringify(tag)} is not a Docker tag`);
+    const expiring = DEV_TAG_PREFIXES.find((prefix) => tag.startsWith(prefix));
+    if (expiring) invalid("tag", `${JSON.stringify(tag)} starts with ${JSON.stringify(expiring)}, a prefix the farm's ECR lifecycle expires (staging tags); use a tag that starts otherwise`);
     if (tag.length > MAX_BUILD_TAG_LENGTH) invalid("tag", `${JSON.stringify(tag)} has ${tag.length} characters; use at most ${MAX_BUILD_TAG_LENGTH}, so that the build's staging tag and the distroless suffix fit Docker's 128`);
     const timeoutMinutes = args.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES[mode];
     if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > MAX_TIMEOUT_MINUTES) {
