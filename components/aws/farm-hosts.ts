@@ -35,7 +35,9 @@ export interface HostPolicyArgs {
  * own instance ARN (`${ec2:SourceInstanceARN}`, the ARN of the instance whose role made the request, used as a
  * policy variable as AWS's own AWSElasticDisasterRecoveryEc2InstancePolicy does). The build's wait accepts a
  * result only from a host of its own run whose tag is that host's ARN, so no host can record the result of
- * another run.
+ * another run. A host may still create an untagged parameter under the results, which the wait ignores: at worst
+ * it takes a name another host's result needs and fails that run, among hosts of one farm; whether PutParameter
+ * itself takes an `aws:RequestTag` condition, which would close that, is not in the sources read here.
  */
 export function hostPolicyDocument(a: HostPolicyArgs): string {
     return JSON.stringify({

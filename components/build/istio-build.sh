@@ -5,7 +5,7 @@
 # agent ships to the farm's log group, tagged "armfarm-build-<run>". After the push it reads the ELF header of
 # each image's main binaries for each platform. At the end it records its result (status, message, duration,
 # log tail, binaries) as the Parameter Store parameter ${ARMFARM_RESULT_PATH}/<instance id>, tagged with its own
-# instance ARN, which is the only name the host role lets it create. The run's end rule then ends the host.
+# instance ARN, the only tag the host role lets it give. The run's end rule then ends the host.
 # Exit status: 0 when the images are published and verified, non-zero otherwise.
 set -euo pipefail
 
