@@ -39,7 +39,7 @@ export function isBuildHost(type: string, props: Record<string, any>): boolean {
 export const imdsv2Required: ResourceRule = {
     kind: "resource",
     name: "ec2-imdsv2-required",
-    description: "Instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens = required).",
+    description: "AWS Security Hub EC2.8 (and, for launch templates, the AWS Config rule ec2-launch-template-imdsv2-check): instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens = required).",
     enforcementLevel: "mandatory",
     types: [INSTANCE, LAUNCH_TEMPLATE],
     check(props) {
@@ -77,7 +77,7 @@ export const noOpenIngress: ResourceRule = {
 export const encryptedVolumes: ResourceRule = {
     kind: "resource",
     name: "ec2-encrypted-volumes",
-    description: "EBS volumes of instances, launch templates and standalone volumes are encrypted.",
+    description: "AWS Security Hub EC2.3: EBS volumes of instances, launch templates and standalone volumes are encrypted.",
     enforcementLevel: "mandatory",
     types: [INSTANCE, LAUNCH_TEMPLATE, EBS_VOLUME],
     check(props, subject) {

@@ -8,7 +8,7 @@ export const ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 export const immutableTags: ResourceRule = {
     kind: "resource",
     name: "ecr-immutable-tags",
-    description: "ECR repositories have immutable tags, so that a published hub:tag never changes under a running mesh.",
+    description: "AWS Security Hub ECR.2: ECR repositories have immutable tags, so that a published hub:tag never changes under a running mesh.",
     enforcementLevel: "mandatory",
     types: [ECR_REPOSITORY],
     check(props) {
@@ -22,7 +22,7 @@ export const immutableTags: ResourceRule = {
 export const scanOnPush: ResourceRule = {
     kind: "resource",
     name: "ecr-scan-on-push",
-    description: "ECR repositories scan every image on push.",
+    description: "AWS Security Hub ECR.1: ECR repositories scan every image on push.",
     enforcementLevel: "mandatory",
     types: [ECR_REPOSITORY],
     check(props) {
@@ -35,7 +35,7 @@ export const scanOnPush: ResourceRule = {
 export const lifecyclePolicy: StackRule = {
     kind: "stack",
     name: "ecr-lifecycle-policy",
-    description: "Every ECR repository in the stack has a lifecycle policy.",
+    description: "AWS Security Hub ECR.3: every ECR repository in the stack has a lifecycle policy.",
     enforcementLevel: "mandatory",
     check(resources) {
         const policies = resources.filter((r) => r.type === ECR_LIFECYCLE_POLICY).map((r) => r.props.repository);

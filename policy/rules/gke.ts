@@ -21,16 +21,49 @@ export function isArm64MachineType(machineType: string): boolean {
     return GCE_ARM64_FAMILIES.includes(gceMachineFamily(machineType));
 }
 
-/** True when a node config says its nodes are arm64: the `kubernetes.io/arch=arm64` label or taint. */
+/**
+ * The labels by which armfarm's GkeArmCluster says a pool is its arm64 pool: the node VMs' `armfarm-arch`
+ * resource label and the Kubernetes node label `armfarm/pool` (components/gcp/node-pools.ts). GKE adds the
+ * arm64 taint on its own, so armfarm's pools declare neither the taint nor `kubernetes.io/arch`.
+ */
+const ARMFARM_ARM64_LABELS = { resourceLabels: ["armfarm-arch", "arm64"], labels: ["armfarm/pool", "arm64"] } as const;
+
+/**
+ * True when a node config says its nodes are arm64: the `kubernetes.io/arch=arm64` label or taint, or armfarm's
+ * own arm64 pool labels.
+ */
 export function declaresArm64(nodeConfig: Record<string, any>): boolean {
-    if (record(nodeConfig.labels)[ARM64_TAINT.key] === ARM64_TAINT.value) return true;
+    const labels = record(nodeConfig.labels);
+    if (labels[ARM64_TAINT.key] === ARM64_TAINT.value) return true;
+    if (record(nodeConfig.resourceLabels)[ARMFARM_ARM64_LABELS.resourceLabels[0]] === ARMFARM_ARM64_LABELS.resourceLabels[1]) return true;
+    if (labels[ARMFARM_ARM64_LABELS.labels[0]] === ARMFARM_ARM64_LABELS.labels[1]) return true;
     return list(nodeConfig.taints).some((t) => t?.key === ARM64_TAINT.key && t?.value === ARM64_TAINT.value);
 }
 
-/** The node config that creates nodes: a pool's, or a cluster's when it keeps its default pool. */
-function nodeConfigOf(props: Record<string, any>, type: string): Record<string, any> | undefined {
-    if (type === GKE_CLUSTER && flag(props.removeDefaultNodePool) === true) return undefined;
-    return record(props.nodeConfig);
+/**
+ * Every node config that creates nodes, with where it is: a pool's `nodeConfig`; a cluster's while it keeps its
+ * default pool, each pool it declares inline (`nodePools[i].nodeConfig`), and the defaults of the pools node
+ * auto-provisioning makes (`clusterAutoscaling.autoProvisioningDefaults`, which carries the same imageType,
+ * serviceAccount and shieldedInstanceConfig fields; @pulumi/gcp 9.37.0 types/input.d.ts,
+ * ClusterClusterAutoscalingAutoProvisioningDefaults).
+ */
+export function nodeConfigsOf(props: Record<string, any>, type: string): [string, Record<string, any>][] {
+    if (type !== GKE_CLUSTER) return [["nodeConfig", record(props.nodeConfig)]];
+    const configs: [string, Record<string, any>][] = [];
+    if (flag(props.removeDefaultNodePool) !== true) configs.push(["nodeConfig", record(props.nodeConfig)]);
+    list(props.nodePools).forEach((pool, i) => configs.push([`nodePools[${i}].nodeConfig`, record(record(pool).nodeConfig)]));
+    const defaults = record(props.clusterAutoscaling).autoProvisioningDefaults;
+    if (defaults && typeof defaults === "object") configs.push(["clusterAutoscaling.autoProvisioningDefaults", record(defaults)]);
+    return configs;
+}
+
+/** Every pool's management and network settings, with where they are: a pool's own, or each inline pool's of a cluster. */
+function poolSettingsOf(props: Record<string, any>, type: string): [string, Record<string, any>][] {
+    if (type !== GKE_CLUSTER) return [["", props]];
+    const pools: [string, Record<string, any>][] = list(props.nodePools).map((pool, i) => [`nodePools[${i}].`, record(pool)]);
+    const defaults = record(props.clusterAutoscaling).autoProvisioningDefaults;
+    if (defaults && typeof defaults === "object") pools.push(["clusterAutoscaling.autoProvisioningDefaults.", record(defaults)]);
+    return pools;
 }
 
 export const workloadIdentity: ResourceRule = {
@@ -49,7 +82,7 @@ export const workloadIdentity: ResourceRule = {
 export const shieldedSecureBoot: ResourceRule = {
     kind: "resource",
     name: "gke-shielded-nodes-secure-boot",
-    description: "GKE clusters keep shielded nodes on, and every node config enables secure boot.",
+    description: "CIS GKE 5.5.7: GKE clusters keep shielded nodes on, and every node config enables secure boot.",
     enforcementLevel: "mandatory",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
     check(props, subject) {
@@ -57,9 +90,10 @@ export const shieldedSecureBoot: ResourceRule = {
         if (subject.type === GKE_CLUSTER && flag(props.enableShieldedNodes) === false) {
             problems.push("enableShieldedNodes is false; leave shielded GKE nodes on (verifiable node identity and integrity)");
         }
-        const nodeConfig = nodeConfigOf(props, subject.type);
-        if (nodeConfig && flag(record(nodeConfig.shieldedInstanceConfig).enableSecureBoot) !== true) {
-            problems.push("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true; turn it on so that nodes boot only signed components");
+        for (const [where, nodeConfig] of nodeConfigsOf(props, subject.type)) {
+            if (flag(record(nodeConfig.shieldedInstanceConfig).enableSecureBoot) !== true) {
+                problems.push(`${where}.shieldedInstanceConfig.enableSecureBoot is not true; turn it on so that nodes boot only signed components`);
+            }
         }
         return problems;
     },
@@ -68,22 +102,22 @@ export const shieldedSecureBoot: ResourceRule = {
 export const nodeServiceAccount: ResourceRule = {
     kind: "resource",
     name: "gke-node-service-account",
-    description: "GKE nodes run as a dedicated service account, not the Compute Engine default one.",
+    description: "CIS GKE 5.2.1: GKE nodes run as a dedicated service account, not the Compute Engine default one.",
     enforcementLevel: "mandatory",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
     check(props, subject) {
-        const nodeConfig = nodeConfigOf(props, subject.type);
-        if (!nodeConfig) return [];
-        const account = nodeConfig.serviceAccount;
-        if (typeof account === "string" && account !== "" && !DEFAULT_SERVICE_ACCOUNT.test(account)) return [];
-        return [`nodeConfig.serviceAccount is ${show(account ?? "unset (the Compute Engine default)")}; give nodes a dedicated service account with only logging, monitoring and registry read roles (the default one is project Editor)`];
+        return nodeConfigsOf(props, subject.type).flatMap(([where, nodeConfig]) => {
+            const account = nodeConfig.serviceAccount;
+            if (typeof account === "string" && account !== "" && !DEFAULT_SERVICE_ACCOUNT.test(account)) return [];
+            return [`${where}.serviceAccount is ${show(account ?? "unset (the Compute Engine default)")}; give nodes a dedicated service account with only logging, monitoring and registry read roles (the default one is project Editor)`];
+        });
     },
 };
 
 export const releaseChannel: ResourceRule = {
     kind: "resource",
     name: "gke-release-channel",
-    description: `GKE clusters are enrolled in a release channel (${RELEASE_CHANNELS.join(", ")}).`,
+    description: `CIS GKE 5.5.4: GKE clusters are enrolled in a release channel (${RELEASE_CHANNELS.join(", ")}).`,
     enforcementLevel: "mandatory",
     types: [GKE_CLUSTER],
     check(props) {
@@ -101,14 +135,13 @@ export const privateNodes: ResourceRule = {
     enforcementLevel: "mandatory",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
     check(props, subject) {
-        if (subject.type === GKE_NODE_POOL) {
-            return flag(record(props.networkConfig).enablePrivateNodes) === false
-                ? ["networkConfig.enablePrivateNodes is false; this pool's nodes would get public IP addresses"]
-                : [];
+        const problems = poolSettingsOf(props, subject.type)
+            .filter(([, pool]) => flag(record(pool.networkConfig).enablePrivateNodes) === false)
+            .map(([where]) => `${where}networkConfig.enablePrivateNodes is false; this pool's nodes would get public IP addresses`);
+        if (subject.type === GKE_CLUSTER && flag(record(props.privateClusterConfig).enablePrivateNodes) !== true) {
+            problems.push("privateClusterConfig.enablePrivateNodes is not true; make nodes private (they reach registries through Cloud NAT or Private Google Access)");
         }
-        return flag(record(props.privateClusterConfig).enablePrivateNodes) === true
-            ? []
-            : ["privateClusterConfig.enablePrivateNodes is not true; make nodes private (they reach registries through Cloud NAT or Private Google Access)"];
+        return problems;
     },
 };
 
@@ -143,7 +176,7 @@ export const spotNodes: ResourceRule = {
 
 /*
  * Controls of the CIS Google Kubernetes Engine (GKE) Benchmark, v1.7.0, named by their recommendation numbers
- * (5.5.1 COS_CONTAINERD, 5.5.2 auto-repair, 5.5.3 auto-upgrade, 5.5.6 integrity monitoring, 5.6.2 VPC-native,
+ * (5.2.1 a dedicated node service account, 5.5.4 release channels, 5.5.7 secure boot, 5.5.1 COS_CONTAINERD, 5.5.2 auto-repair, 5.5.3 auto-upgrade, 5.5.6 integrity monitoring, 5.6.2 VPC-native,
  * 5.6.3 control plane authorized networks, 5.6.5 private nodes, 5.8.1 client certificates, 5.8.3 legacy ABAC).
  * Defaults as @pulumi/gcp 9.37.0 documents them (container/cluster.d.ts, types/input.d.ts): node auto-repair and
  * auto-upgrade "Enabled by default", integrity monitoring "Defaults to true", networkingMode "Newly created
@@ -159,12 +192,11 @@ export const nodeAutoRepairUpgrade: ResourceRule = {
     name: "gke-node-auto-repair-upgrade",
     description: "CIS GKE 5.5.2 and 5.5.3: node pools keep auto-repair and auto-upgrade on (management.autoRepair, management.autoUpgrade).",
     enforcementLevel: "mandatory",
-    types: [GKE_NODE_POOL],
-    check(props) {
-        const management = record(props.management);
-        return (["autoRepair", "autoUpgrade"] as const)
-            .filter((k) => flag(management[k]) === false)
-            .map((k) => `management.${k} is false; leave it on so that GKE ${k === "autoRepair" ? "repairs nodes that fail their health checks" : "keeps nodes at the control plane's patched version"}`);
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
+    check(props, subject) {
+        return poolSettingsOf(props, subject.type).flatMap(([where, pool]) => (["autoRepair", "autoUpgrade"] as const)
+            .filter((k) => flag(record(pool.management)[k]) === false)
+            .map((k) => `${where}management.${k} is false; leave it on so that GKE ${k === "autoRepair" ? "repairs nodes that fail their health checks" : "keeps nodes at the control plane's patched version"}`));
     },
 };
 
@@ -172,10 +204,8 @@ export const nodeAutoRepairUpgrade: ResourceRule = {
 function nodeConfigRule(name: string, description: string, check: (nodeConfig: Record<string, any>) => string[]): ResourceRule {
     return {
         kind: "resource", name, description, enforcementLevel: "mandatory", types: [GKE_CLUSTER, GKE_NODE_POOL],
-        check: (props, subject) => {
-            const nodeConfig = nodeConfigOf(props, subject.type);
-            return nodeConfig ? check(nodeConfig) : [];
-        },
+        check: (props, subject) => nodeConfigsOf(props, subject.type).flatMap(([where, nodeConfig]) =>
+            check(nodeConfig).map((message) => message.replace(/^nodeConfig\./, `${where}.`))),
     };
 }
 

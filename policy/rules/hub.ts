@@ -8,8 +8,8 @@
  * whose pods are required to run on nodes of both architectures says that the cluster has both, which is how a
  * mesh on a cluster outside the stack shows it (armfarm's mesh writes that affinity from its node architectures).
  */
-import { GKE_CLUSTER, GKE_NODE_POOL, isArm64MachineType } from "./gke";
-import { hubOf, istioChartOf } from "./istio";
+import { GKE_CLUSTER, GKE_NODE_POOL, isArm64MachineType, nodeConfigsOf } from "./gke";
+import { imageSources, istioChartOf } from "./istio";
 import { StackRule, Subject } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
@@ -22,10 +22,13 @@ const GKE_DEFAULT_MACHINE_TYPE = "e2-medium";
 export function nodeArchitectures(resources: readonly Subject[]): Set<"amd64" | "arm64"> {
     const archs = new Set<"amd64" | "arm64">();
     for (const r of resources) {
-        const creates = r.type === GKE_NODE_POOL || (r.type === GKE_CLUSTER && flag(r.props.removeDefaultNodePool) !== true);
-        if (!creates) continue;
-        const machineType = text(record(r.props.nodeConfig).machineType) ?? GKE_DEFAULT_MACHINE_TYPE;
-        archs.add(isArm64MachineType(machineType) ? "arm64" : "amd64");
+        if (r.type !== GKE_NODE_POOL && r.type !== GKE_CLUSTER) continue;
+        // Auto-provisioned pools take their machine types from the workloads: they count for neither.
+        for (const [where, nodeConfig] of nodeConfigsOf(r.props, r.type)) {
+            if (where.startsWith("clusterAutoscaling")) continue;
+            const machineType = text(nodeConfig.machineType) ?? GKE_DEFAULT_MACHINE_TYPE;
+            archs.add(isArm64MachineType(machineType) ? "arm64" : "amd64");
+        }
     }
     return archs;
 }
@@ -68,14 +71,17 @@ export const verifiedHub: StackRule = {
         const verified = new Set([...built, ...config.verifiedHubs].map(normalize));
         return resources.flatMap((r) => {
             const chart = istioChartOf(r);
-            const hub = chart ? hubOf(r.props) : undefined;
+            if (!chart) return [];
             // No hub: the hub-override rule reports it. Unknown (computed by the cloud): nothing to judge yet.
-            if (!chart || hub === undefined || hub === null || verified.has(hub)) return [];
-            return [{
+            const unverified = imageSources(chart, r.props).filter((s): s is { what: string; hub: string } =>
+                typeof s.hub === "string" && !verified.has(s.hub));
+            const hubs = [...new Set(unverified.map((s) => s.hub))];
+            return hubs.map((hub) => ({
                 urn: r.urn,
-                message: `the ${chart} chart pulls from ${show(hub)}, which armfarm has not verified as multi-arch, onto a cluster with amd64 and arm64 nodes; ` +
+                message: `the ${chart} chart pulls ${unverified.filter((s) => s.hub === hub).map((s) => s.what).join(" and ")} from ${show(hub)}, ` +
+                    "which armfarm has not verified as multi-arch, onto a cluster with amd64 and arm64 nodes; " +
                     `use the hub of this stack's image build${built.length ? ` (${built.map((h) => show(h)).join(", ")})` : ""}, or list a hub you verified in the pack's verifiedHubs config`,
-            }];
+            }));
         });
     },
 };

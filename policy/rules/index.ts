@@ -5,19 +5,21 @@ import { gkeRules } from "./gke";
 import { verifiedHub } from "./hub";
 import { iamRules } from "./iam";
 import { istioRules } from "./istio";
-import { meshWebhookFirewall } from "./mesh-firewall";
+import { firewallNoIngressFromAnywhere, meshWebhookFirewall } from "./mesh-firewall";
 import { mtlsRules } from "./mtls";
 import { ssmRules } from "./ssm";
+import { storageRules } from "./storage";
 import { PackConfig, Rule } from "./rule";
 
 export const RULES: readonly Rule[] = [
     ...ec2Rules,
     ...ecrRules.resource, ...ecrRules.stack,
     ...iamRules,
+    ...storageRules,
     ...ssmRules.stack,
     ...gkeRules,
-    meshWebhookFirewall,
-    ...istioRules.resource,
+    meshWebhookFirewall, firewallNoIngressFromAnywhere,
+    ...istioRules.resource, ...istioRules.stack,
     ...mtlsRules.resource, ...mtlsRules.stack,
     verifiedHub,
 ];

@@ -8,7 +8,7 @@ import { cidrContains, isIpv4Cidr } from "./cidr";
 import { GKE_CLUSTER, GKE_NODE_POOL } from "./gke";
 import { istioChartOf } from "./istio";
 import { MESH_WEBHOOK_PORT } from "./mesh-data";
-import { StackRule, Subject } from "./rule";
+import { ResourceRule, StackRule, Subject } from "./rule";
 import { flag, list, record, show, text } from "./values";
 
 export const FIREWALL = "gcp:compute/firewall:Firewall";
@@ -22,7 +22,7 @@ function portsInclude(ports: unknown[], port: number): boolean {
     });
 }
 
-/** The last segment of a network reference: its name, whether given as name, path or self link. */
+/** The last segment of a network or cluster reference: its name, whether given as name, path or self link. */
 const networkName = (value: unknown) => text(value)?.split("/").pop();
 
 /** Whether `firewall` lets `cluster`'s control plane reach `port` on the nodes of `pools`. Unknown values pass. */
@@ -61,7 +61,8 @@ export const meshWebhookFirewall: StackRule = {
         return resources
             .filter((r) => r.type === GKE_CLUSTER && flag(record(r.props.privateClusterConfig).enablePrivateNodes) === true)
             .filter((cluster) => {
-                const own = pools.filter((p) => !text(p.props.cluster) || !text(cluster.props.name) || text(p.props.cluster) === text(cluster.props.name));
+                // A pool names its cluster by name or as projects/P/locations/L/clusters/NAME (NodePoolArgs.cluster).
+                const own = pools.filter((p) => !text(p.props.cluster) || !text(cluster.props.name) || networkName(p.props.cluster) === text(cluster.props.name));
                 return !firewalls.some((fw) => opensWebhooks(fw.props, cluster.props, own));
             })
             .map((cluster) => ({
@@ -71,5 +72,21 @@ export const meshWebhookFirewall: StackRule = {
                     "GKE's own rule opens only 443 and 10250, so istiod's webhooks time out and injected pods are refused. " +
                     `Add an INGRESS rule on the cluster's network for tcp:${MESH_WEBHOOK_PORT} from the control plane's range to the nodes`,
             }));
+    },
+};
+
+/** Addresses that mean "anyone on the internet". */
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+export const firewallNoIngressFromAnywhere: ResourceRule = {
+    kind: "resource",
+    name: "gcp-firewall-no-ingress-from-anywhere",
+    description: "No enabled INGRESS firewall rule admits 0.0.0.0/0 or ::/0 (the GCP side of ec2-no-ingress-from-anywhere): the webhook rule admits the control plane's range only.",
+    enforcementLevel: "mandatory",
+    types: [FIREWALL],
+    check(props) {
+        if ((text(props.direction) ?? "INGRESS") !== "INGRESS" || flag(props.disabled) === true) return [];
+        return list(props.sourceRanges).filter((c) => ANYWHERE.includes(String(c))).map((c) =>
+            `sourceRanges holds ${c}: every address on the internet may reach the targets; name the ranges that need them (for istiod's webhooks, the control plane's /28)`);
     },
 };

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ECR_LIFECYCLE_POLICY, ECR_REPOSITORY, immutableTags, lifecyclePolicy, scanOnPush } from "../rules/ecr";
 import { IAM_POLICY, IAM_ROLE, IAM_ROLE_POLICY, noAdminPolicy } from "../rules/iam";
+import { ARTIFACT_REGISTRY_REPOSITORY, artifactRegistryImmutableTags, S3_PUBLIC_ACCESS_BLOCK, s3BlockPublicAccess } from "../rules/storage";
 import { cover, resource, stackViolations, violations } from "./cases";
 
 const repo = (props: Record<string, any> = {}) => resource(ECR_REPOSITORY, {
@@ -33,6 +34,37 @@ describe("policy: ECR and IAM", () => {
             ['ECR repository "istio/proxyv2"']);
         // A policy whose repository the cloud has not named yet may be the missing one: no verdict.
         assert.deepStrictEqual(stackViolations(lifecyclePolicy, [pilot, proxy, pilotPolicy, resource(ECR_LIFECYCLE_POLICY, { repository: "[unknown]" })]), []);
+    });
+
+    it("refuses the AWS managed AdministratorAccess, attached or listed on a role, in any partition", () => {
+        for (const type of ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+            "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"]) {
+            for (const arn of ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"]) {
+                assert.match(violations(noAdminPolicy, resource(type, { policyArn: arn }))[0], /^policyArn is arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess \(full administrator\)/, `${type} ${arn}`);
+            }
+            assert.deepStrictEqual(violations(noAdminPolicy, resource(type, { policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" })), []);
+        }
+        const role = resource(IAM_ROLE, { managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AdministratorAccess"] });
+        assert.deepStrictEqual(violations(noAdminPolicy, role).map((m) => m.split(" is ")[0]), ["managedPolicyArns[1]"]);
+    });
+
+    it("requires immutable tags on Artifact Registry Docker hubs too, not on remote or other repositories", () => {
+        cover(artifactRegistryImmutableTags);
+        const hub = (props: Record<string, any>) => resource(ARTIFACT_REGISTRY_REPOSITORY, { repositoryId: "istio", format: "DOCKER", ...props });
+        assert.deepStrictEqual(violations(artifactRegistryImmutableTags, hub({ dockerConfig: { immutableTags: true } })), []);
+        assert.match(violations(artifactRegistryImmutableTags, hub({ dockerConfig: { immutableTags: false } }))[0], /dockerConfig.immutableTags is false; set it to true/);
+        assert.match(violations(artifactRegistryImmutableTags, hub({}))[0], /unset \(false\)/);
+        assert.deepStrictEqual(violations(artifactRegistryImmutableTags, hub({ mode: "REMOTE_REPOSITORY" })), []);
+        assert.deepStrictEqual(violations(artifactRegistryImmutableTags, hub({ format: "APT" })), []);
+    });
+
+    it("S3.8: requires all four settings of a bucket's public access block", () => {
+        cover(s3BlockPublicAccess);
+        const all = { bucket: "armfarm-dev-farm-cache-1", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
+        assert.deepStrictEqual(violations(s3BlockPublicAccess, resource(S3_PUBLIC_ACCESS_BLOCK, all)), []);
+        for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+            assert.match(violations(s3BlockPublicAccess, resource(S3_PUBLIC_ACCESS_BLOCK, { ...all, [key]: false }))[0], new RegExp(`^${key} is not true`));
+        }
     });
 
     it("refuses * on *, in JSON text, objects and inline role policies", () => {

@@ -15,17 +15,25 @@ const cluster = (props: Record<string, any> = {}) => resource(GKE_CLUSTER, {
     ...props,
 });
 
+/**
+ * An arm64 pool as GkeArmCluster's plan has it: the cluster by name beside its project and location, armfarm's
+ * labels, and no arm64 taint (GKE adds it to Arm nodes on its own).
+ */
 const pool = (nodeConfig: Record<string, any> = {}, props: Record<string, any> = {}) => resource(GKE_NODE_POOL, {
-    cluster: "projects/acme-dev/locations/us-central1/clusters/mesh",
+    project: "acme-dev", location: "us-central1", cluster: "mesh",
+    management: { autoRepair: true, autoUpgrade: true },
     nodeConfig: {
         machineType: "t2a-standard-4",
         serviceAccount: "mesh-nodes@acme-dev.iam.gserviceaccount.com",
         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-        taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }],
+        resourceLabels: { "managed-by": "armfarm", "armfarm-arch": "arm64" },
+        labels: { "armfarm/pool": "arm64" },
         ...nodeConfig,
     },
     ...props,
 });
+/** The amd64 pool beside it. */
+const amd64Labels = { resourceLabels: { "managed-by": "armfarm", "armfarm-arch": "amd64" }, labels: { "armfarm/pool": "amd64" } };
 
 describe("policy: GKE", () => {
     it("requires Workload Identity", () => {
@@ -74,10 +82,36 @@ describe("policy: GKE", () => {
         assert.deepStrictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "c4a-standard-8" })), []);
         assert.match(violations(arm64PoolMachineFamily, pool({ machineType: "n2-standard-4" }))[0],
             /declares arm64 nodes .* but nodeConfig.machineType "n2-standard-4" is of the n2 family/);
-        const labelled = pool({ machineType: "e2-standard-4", taints: [], labels: { "kubernetes.io/arch": "arm64" } });
+        // Declared by Kubernetes' label or taint, as another program would.
+        const labelled = pool({ machineType: "e2-standard-4", resourceLabels: {}, labels: { "kubernetes.io/arch": "arm64" } });
         assert.strictEqual(violations(arm64PoolMachineFamily, labelled).length, 1);
+        const tainted = pool({ machineType: "e2-standard-4", ...amd64Labels, taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }] });
+        assert.strictEqual(violations(arm64PoolMachineFamily, tainted).length, 1);
         // An amd64 pool declares nothing about arm64.
-        assert.deepStrictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", taints: [] })), []);
+        assert.deepStrictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", ...amd64Labels })), []);
+    });
+
+    // A cluster may declare its pools inline (nodePools) and the defaults of auto-provisioned ones
+    // (clusterAutoscaling.autoProvisioningDefaults, @pulumi/gcp 9.37.0 types/input.d.ts): the same controls hold there.
+    it("checks the pools a cluster declares inline and the defaults of auto-provisioned pools", () => {
+        const weak = { imageType: "UBUNTU_CONTAINERD", serviceAccount: "default", shieldedInstanceConfig: { enableSecureBoot: false, enableIntegrityMonitoring: false } };
+        const inline = cluster({ nodePools: [{ name: "extra", management: { autoRepair: false }, networkConfig: { enablePrivateNodes: false }, nodeConfig: { machineType: "e2-standard-4", ...weak } }] });
+        const first = (rule: Parameters<typeof violations>[0], subject: ReturnType<typeof cluster>) => violations(rule, subject).map((m) => m.split(" is ")[0]);
+        assert.deepStrictEqual(first(cosContainerd, inline), ["nodePools[0].nodeConfig.imageType"]);
+        assert.deepStrictEqual(first(nodeServiceAccount, inline), ["nodePools[0].nodeConfig.serviceAccount"]);
+        assert.deepStrictEqual(first(shieldedSecureBoot, inline), ["nodePools[0].nodeConfig.shieldedInstanceConfig.enableSecureBoot"]);
+        assert.deepStrictEqual(first(integrityMonitoring, inline), ["nodePools[0].nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring"]);
+        assert.deepStrictEqual(first(nodeAutoRepairUpgrade, inline), ["nodePools[0].management.autoRepair"]);
+        assert.deepStrictEqual(first(privateNodes, inline), ["nodePools[0].networkConfig.enablePrivateNodes"]);
+        const provisioned = cluster({ clusterAutoscaling: { enabled: true, autoProvisioningDefaults: { ...weak, management: { autoUpgrade: false } } } });
+        assert.deepStrictEqual(first(cosContainerd, provisioned), ["clusterAutoscaling.autoProvisioningDefaults.imageType"]);
+        assert.deepStrictEqual(first(nodeServiceAccount, provisioned), ["clusterAutoscaling.autoProvisioningDefaults.serviceAccount"]);
+        assert.deepStrictEqual(first(nodeAutoRepairUpgrade, provisioned), ["clusterAutoscaling.autoProvisioningDefaults.management.autoUpgrade"]);
+        // Hardened inline pools pass.
+        const hardened = { machineType: "t2a-standard-4", serviceAccount: "mesh-nodes@acme-dev.iam.gserviceaccount.com", shieldedInstanceConfig: { enableSecureBoot: true } };
+        for (const rule of [cosContainerd, nodeServiceAccount, shieldedSecureBoot, integrityMonitoring, nodeAutoRepairUpgrade, privateNodes]) {
+            assert.deepStrictEqual(violations(rule, cluster({ nodePools: [{ nodeConfig: hardened }] })), [], rule.name);
+        }
     });
 
     it("CIS GKE 5.5.2, 5.5.3: refuses a pool that turns auto-repair or auto-upgrade off", () => {

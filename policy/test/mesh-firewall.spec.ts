@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { GKE_CLUSTER, GKE_NODE_POOL } from "../rules/gke";
 import { HELM_RELEASE } from "../rules/istio";
-import { FIREWALL, meshWebhookFirewall } from "../rules/mesh-firewall";
-import { cover, resource, stackViolations } from "./cases";
+import { FIREWALL, firewallNoIngressFromAnywhere, meshWebhookFirewall } from "../rules/mesh-firewall";
+import { cover, resource, stackViolations, violations } from "./cases";
 
 /**
  * The facts the rule encodes: GKE's automatic rule for private clusters admits only TCP 443 and 10250 from the
@@ -44,6 +44,25 @@ describe("policy: Istio's webhooks on a private GKE cluster", () => {
         assert.strictEqual(verdict(firewall({ network: "projects/acme/global/networks/other" })).length, 1, "another network");
         assert.strictEqual(verdict(firewall({ direction: "EGRESS" })).length, 1);
         assert.strictEqual(verdict(firewall({ disabled: true })).length, 1);
+    });
+
+    // NodePoolArgs.cluster "May be specified in the format projects/{{project}}/locations/{{location}}/clusters/{{cluster}}
+    // or as just the name" (@pulumi/gcp 9.37.0 container/nodePool.d.ts).
+    it("finds a cluster's pools whether they name it by name or by path", () => {
+        const byPath = resource(GKE_NODE_POOL, { cluster: "projects/acme/locations/us-central1/clusters/prod", nodeConfig: { serviceAccount: NODES } }, "by-path");
+        const other = firewall({ targetServiceAccounts: ["other@acme.iam.gserviceaccount.com"] });
+        assert.strictEqual(stackViolations(meshWebhookFirewall, [cluster(), byPath, istiod, other]).length, 1, "a rule to other nodes does not reach this pool");
+        assert.deepStrictEqual(stackViolations(meshWebhookFirewall, [cluster(), byPath, istiod, firewall()]), []);
+    });
+
+    it("refuses any enabled ingress rule open to the internet, the webhook rule included", () => {
+        cover(firewallNoIngressFromAnywhere);
+        assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall()), []);
+        for (const anywhere of ["0.0.0.0/0", "::/0"]) {
+            assert.match(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: [anywhere] }))[0], new RegExp(`sourceRanges holds ${anywhere.replace(/[/.]/g, "\\$&")}`));
+        }
+        assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: ["0.0.0.0/0"], direction: "EGRESS" })), []);
+        assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: ["0.0.0.0/0"], disabled: true })), []);
     });
 
     it("leaves clusters without Istio, and clusters with public nodes, alone", () => {
