@@ -87,6 +87,9 @@ describe("policy: GKE", () => {
         assert.strictEqual(violations(arm64PoolMachineFamily, labelled).length, 1);
         const tainted = pool({ machineType: "e2-standard-4", ...amd64Labels, taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }] });
         assert.strictEqual(violations(arm64PoolMachineFamily, tainted).length, 1);
+        // armfarm's arm64 pool says so by either of its labels (components/gcp/node-pools.ts).
+        assert.strictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", resourceLabels: {} })).length, 1, "by the node label");
+        assert.strictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", labels: {} })).length, 1, "by the VM label");
         // An amd64 pool declares nothing about arm64.
         assert.deepStrictEqual(violations(arm64PoolMachineFamily, pool({ machineType: "e2-standard-4", ...amd64Labels })), []);
     });
