@@ -55,7 +55,7 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
     const location = existing?.location ?? (configured || region);
     if (!existing && enabled && region && GCP_REGION.test(region) && location !== region) {
         if (!GCP_ZONE.test(location) || regionOf(location) !== region) {
-            r.fail("clusterLocation", `${show(location)} is not accepted; use gcp:region ${show(region)} (a regional cluster) or one of its zones, such as ${region}-a`);
+            r.fail("clusterLocation", `${r.shown("clusterLocation", location)} is not accepted; use gcp:region ${show(region)} (a regional cluster) or one of its zones, such as ${region}-a`);
         }
     }
     const pools = { amd64: readPool(r, "amd64", "e2-standard-4"), arm64: readPool(r, "arm64", "t2a-standard-4") };
@@ -135,11 +135,11 @@ function readPool(r: ConfigReader, arch: KubeArch, defaultType: string): NodePoo
 function checkCidrs(r: ConfigReader, cidrs: Record<string, string>): void {
     const valid = Object.entries(cidrs).filter(([key, value]) => {
         if (isIpv4Cidr(value)) return true;
-        r.fail(key, `${show(value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
+        r.fail(key, `${r.shown(key, value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
         return false;
     });
     if (isIpv4Cidr(cidrs.clusterMasterCidr) && !cidrs.clusterMasterCidr.endsWith("/28")) {
-        r.fail("clusterMasterCidr", `${show(cidrs.clusterMasterCidr)} is not accepted; GKE needs a /28 for the control plane, such as 172.16.0.32/28`);
+        r.fail("clusterMasterCidr", `${r.shown("clusterMasterCidr", cidrs.clusterMasterCidr)} is not accepted; GKE needs a /28 for the control plane, such as 172.16.0.32/28`);
     }
     for (let i = 0; i < valid.length; i++) {
         for (let j = i + 1; j < valid.length; j++) {

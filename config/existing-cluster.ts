@@ -29,7 +29,7 @@ export function readClusterAttachment(r: ConfigReader, gcp: ConfigReader, enable
     const path = r.optionalString("clusterExisting", { pattern: CLUSTER_PATH, accepted: CLUSTER_PATH_ACCEPTED });
     const existing = path === undefined ? undefined : parseClusterPath(path);
     const problem = existing && existingClusterProblem(existing);
-    if (problem) r.fail("clusterExisting", `${show(path)} is not accepted: ${problem}`);
+    if (problem) r.fail("clusterExisting", `${r.shown("clusterExisting", path)} is not accepted: ${problem}`);
     const amd64Pool = r.boolean("clusterExistingAmd64Pool", { default: false });
     if (!existing || problem) {
         if (!path && r.isSetByStack("clusterExistingAmd64Pool")) {

@@ -43,7 +43,7 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
     const vpcCidr = r.string("farmVpcCidr", { default: "10.40.0.0/16" });
     const subnetCidr = r.string("farmSubnetCidr", { default: "10.40.0.0/24" });
     for (const [key, value] of [["farmVpcCidr", vpcCidr], ["farmSubnetCidr", subnetCidr]] as const) {
-        if (value && !isIpv4Cidr(value)) r.fail(key, `${show(value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
+        if (value && !isIpv4Cidr(value)) r.fail(key, `${r.shown(key, value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
     }
     if (isIpv4Cidr(vpcCidr) && isIpv4Cidr(subnetCidr) && !cidrContains(vpcCidr, subnetCidr)) {
         r.fail("farmSubnetCidr", `${show(subnetCidr)} is not inside armfarm:farmVpcCidr ${show(vpcCidr)}; use a block within it`);

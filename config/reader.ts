@@ -2,13 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { differsFromDeclaredDefault } from "./declared";
 
 /**
- * Whether the CLI passed a key as secret. The SDK answers it but marks the function internal (checked with
- * @pulumi/pulumi 3.270, runtime/config.js `isConfigSecret`); without it, nothing is refused.
+ * Whether the CLI passed a key as secret, or undefined when the SDK cannot say. The SDK answers it but marks the
+ * function internal (checked with @pulumi/pulumi 3.270, runtime/config.js `isConfigSecret`).
  */
-function isConfigSecret(fullKey: string): boolean {
+function configSecretness(fullKey: string): boolean | undefined {
     const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-    return check ? check(fullKey) : true;
+    return check ? check(fullKey) : undefined;
 }
+
+/** Whether a key is secret, for refusing a secret set in clear: without the SDK's answer, nothing is refused. */
+const isConfigSecret = (fullKey: string): boolean => configSecretness(fullKey) ?? true;
+
+/** Whether a key is secret, for hiding its value in a message: without the SDK's answer, values are shown. */
+const knownSecret = (fullKey: string): boolean => configSecretness(fullKey) ?? false;
+
+/** How the offline plan passes a secure value it cannot decrypt (scripts/plan/stack-config.ts). */
+const OFFLINE_SECRET = "[secret]";
 
 /** One problem with one configuration key. */
 export interface ConfigProblem {
@@ -55,6 +64,16 @@ export class ConfigReader {
         this.config = new pulumi.Config(namespace);
     }
 
+    /**
+     * A key's value as an error message shows it: a secret one never in clear, and the offline plan's placeholder
+     * for a secure value said to be one (the plan cannot decrypt it to check it).
+     */
+    shown(key: string, value: unknown): string {
+        if (!knownSecret(this.full(key))) return show(value);
+        return value === OFFLINE_SECRET ? "its secure value, which the offline plan cannot decrypt to check,"
+            : "its secret value";
+    }
+
     /** A reader of another namespace (a provider's, such as `aws`) that reports into the same list. */
     namespaceReader(namespace: string): ConfigReader {
         return new ConfigReader(namespace, this.problems);
@@ -95,9 +114,9 @@ export class ConfigReader {
             return "";
         }
         if (opts.oneOf && !opts.oneOf.includes(value)) {
-            this.fail(key, `${show(value)} is not accepted; use one of ${opts.oneOf.join(", ")}`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; use one of ${opts.oneOf.join(", ")}`);
         } else if (opts.pattern && !opts.pattern.test(value)) {
-            this.fail(key, `${show(value)} is not accepted; expected ${opts.accepted ?? `a value matching ${opts.pattern}`}`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected ${opts.accepted ?? `a value matching ${opts.pattern}`}`);
         }
         return value;
     }
@@ -107,7 +126,7 @@ export class ConfigReader {
         const value = this.raw(key);
         if (value === undefined || value === "") return undefined;
         if (opts.pattern && !opts.pattern.test(value)) {
-            this.fail(key, `${show(value)} is not accepted; expected ${opts.accepted ?? `a value matching ${opts.pattern}`}`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected ${opts.accepted ?? `a value matching ${opts.pattern}`}`);
         }
         return value;
     }
@@ -136,7 +155,7 @@ export class ConfigReader {
         const n = Number(value);
         if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) ||
             (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-            this.fail(key, `${show(value)} is not accepted; expected ${range}`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected ${range}`);
         }
         return n;
     }
@@ -149,7 +168,7 @@ export class ConfigReader {
             return false;
         }
         if (value !== "true" && value !== "false") {
-            this.fail(key, `${show(value)} is not accepted; use true or false`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; use true or false`);
         }
         return value === "true";
     }
@@ -169,7 +188,7 @@ export class ConfigReader {
             list = undefined;
         }
         if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) {
-            this.fail(key, `${show(value)} is not accepted; expected a list of strings`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected a list of strings`);
             return [];
         }
         const items = list as string[];
@@ -195,7 +214,7 @@ export class ConfigReader {
         try {
             return JSON.parse(value);
         } catch {
-            this.fail(key, `${show(value)} is not accepted; expected a structured value (a YAML map)`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected a structured value (a YAML map)`);
             return undefined;
         }
     }
@@ -211,7 +230,7 @@ export class ConfigReader {
             map = undefined;
         }
         if (typeof map !== "object" || map === null || Array.isArray(map) || !Object.values(map).every((v) => typeof v === "string")) {
-            this.fail(key, `${show(value)} is not accepted; expected a mapping of names to strings, such as {team: mesh}`);
+            this.fail(key, `${this.shown(key, value)} is not accepted; expected a mapping of names to strings, such as {team: mesh}`);
             return {};
         }
         return map as Record<string, string>;

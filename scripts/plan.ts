@@ -20,6 +20,16 @@ import { readStackReferences } from "./plan/stack-reference";
 import { runCommand } from "./plan/cli";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
+/**
+ * Where the user ran the command: `npm run plan` runs in the package's root, and says where it was started in
+ * INIT_CWD (npm docs, "scripts": "the directory from which npm run was invoked"), so that a relative --config,
+ * --ref, --esc or --diff means what the user's shell meant. Run otherwise (node scripts/plan.ts), the working
+ * directory is the user's.
+ */
+const USER_DIR = process.env.npm_lifecycle_event === "plan" && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+
+/** A file the user named, from where the user ran the command. */
+const userPath = (file: string) => path.resolve(USER_DIR, file);
 const USAGE = "usage: npm run plan -- [--stack NAME] [--config FILE] [--preview] [--ref ORG/PROJECT/STACK=PLAN.json]... " +
     "[--esc FILE]... [--json] [--diff BASE.json]";
 
@@ -60,29 +70,54 @@ export function parseArgs(argv: string[]): PlanArgs {
 }
 
 /**
- * Without an engine, the SDK prints the program's info and debug logs with console.log: they go to stderr
- * while the program runs, so that stdout holds the plan alone.
+ * What a failed serialization adds in front of the program's own error, once for each property the failed value
+ * flowed into (@pulumi/pulumi runtime/rpc.js, `serializeProperty`): a config error found while the program runs
+ * (a zone without the instance type, an existing cluster the API does not find) then reads as it was thrown.
  */
-async function withProgramLogsOnStderr<T>(run: () => Promise<T>): Promise<T> {
-    const log = console.log;
-    console.log = (...args: unknown[]) => console.error(...args);
+const SERIALIZATION_PREFIX = /^(?:Error: )?(?:(?:error serializing property|Error serializing arguments for invoke) "?[^":]*"?: (?:[A-Za-z]*Error: )?)+/;
+
+/** The one message a failed plan prints: the program's own error, without the SDK's prefixes. */
+export function planErrorMessage(err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.replace(SERIALIZATION_PREFIX, "");
+}
+
+/**
+ * Without an engine, the SDK prints the program's info and debug logs with console.log, and its own errors with
+ * console.error (`error: [runtime] ...`, with a stack, once for every invoke or resource a failed value reached).
+ * They are held while the program runs: a plan that succeeds prints them to stderr, so that stdout holds the plan
+ * alone; a plan that fails prints only its one message.
+ */
+async function withProgramLogsHeld<T>(run: () => Promise<T>): Promise<T> {
+    const [log, error] = [console.log, console.error];
+    const held: unknown[][] = [];
+    console.log = (...args: unknown[]) => { held.push(args); };
+    console.error = (...args: unknown[]) => { held.push(args); };
+    let result: T;
     try {
-        return await run();
+        result = await run();
+    } catch (err) {
+        throw new StackFileError(planErrorMessage(err));
     } finally {
-        console.log = log;
+        [console.log, console.error] = [log, error];
     }
+    for (const args of held) console.error(...args);
+    return result;
 }
 
 async function main(): Promise<string> {
     const args = parseArgs(process.argv.slice(2));
     const stackFile = args.configFile
-        ? path.resolve(args.configFile)
+        ? userPath(args.configFile)
         : path.join(PROJECT_DIR, `Pulumi.${args.stack}.yaml`);
-    const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles);
-    const stackReferences = readStackReferences(args.refs);
+    const config = loadStackConfig(PROJECT_DIR, stackFile, args.escFiles.map(userPath));
+    const stackReferences = readStackReferences(args.refs.map((ref) => {
+        const cut = ref.indexOf("=");
+        return cut > 0 ? `${ref.slice(0, cut + 1)}${userPath(ref.slice(cut + 1))}` : ref;
+    }));
     // The base is read first: a missing or malformed base fails before the program runs.
-    const base = args.diffBase === undefined ? undefined : readPlanFile(args.diffBase);
-    const plan = await withProgramLogsOnStderr(() =>
+    const base = args.diffBase === undefined ? undefined : readPlanFile(userPath(args.diffBase));
+    const plan = await withProgramLogsHeld(() =>
         runPlan({ projectDir: PROJECT_DIR, stack: args.stack, config, preview: args.preview, stackReferences }));
     if (base) {
         const diff = diffPlans(base, plan);

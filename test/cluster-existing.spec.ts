@@ -144,7 +144,7 @@ describe("adding the pools to an existing cluster (armfarm:clusterExisting)", ()
             assert.match(await attachError({ "armfarm:clusterExisting": "projects/acme-prod/locations/us-central1/clusters/auto-1" }),
                 /auto-1 is an Autopilot cluster, whose nodes GKE manages: no node pool can be added; name a Standard cluster/);
             assert.match(await attachError({ "armfarm:clusterExisting": "projects/acme-prod/locations/us-central1/clusters/prod-2" }),
-                /projects\/acme-prod\/locations\/us-central1\/clusters\/prod-2 not found/);
+                /existingCluster \(armfarm:clusterExisting\): projects\/acme-prod\/locations\/us-central1\/clusters\/prod-2 not found; name a cluster this project's GKE API lists/);
         });
 
         it("refuses a location without the arm64 series, naming both keys that can change", async () => {

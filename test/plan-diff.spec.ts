@@ -153,7 +153,7 @@ describe("offline plan diff", () => {
             fs.writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ resources: "none" }));
             const bad = run("--diff", path.join(dir, "bad.json"));
             assert.deepStrictEqual([bad.status, bad.stdout], [1, ""]);
-            assert.match(bad.stderr, /bad.json: not a plan written by npm run plan -- --json/);
+            assert.match(bad.stderr, /bad.json: not a plan written by npm run -s plan -- --json/);
             assert.throws(() => readPlanFile(path.join(dir, "missing.json")), /cannot read a plan/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

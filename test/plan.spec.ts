@@ -98,7 +98,50 @@ describe("the offline plan's command line", function () {
         const run = planCli("--config", file, "--json");
         assert.strictEqual(run.status, 1);
         assert.strictEqual(run.stdout, "");
-        assert.match(run.stderr, /armfarm:farmVpcCidr: "\[secret\]" is not accepted/);
+        assert.match(run.stderr, /armfarm:farmVpcCidr: its secure value, which the offline plan cannot decrypt to check, is not accepted; expected/);
+    });
+
+    // The CLI decodes a scalar into a string first (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/value.go,
+    // unmarshalValue: "First, try to unmarshal as a string"): the program gets the text as written, and a null as "".
+    it("passes a scalar as the text the stack file holds, and a null as empty, as the CLI does", () => {
+        const file = path.join(dir, "Pulumi.scalars.yaml");
+        fs.writeFileSync(file, [
+            "config:", "  aws:region: us-east-1", "  armfarm:farmRootVolumeGiB: 2e2", "  armfarm:farmSpot: True",
+            "  armfarm:buildIstioRelease: 1.30", "  armfarm:namePrefix: ~", "  armfarm:meshHub:", "  armfarm:meshTag: '1.30'",
+            "  armfarm:clusterName: \"a\\x62c\"", "  armfarm:farmLogRetentionDays: 0x1E", "  armfarm:labels: {n: 1.50, t: true}", "",
+        ].join("\n"));
+        const { values } = loadStackConfig(PROJECT_DIR, file);
+        assert.deepStrictEqual([
+            values["armfarm:farmRootVolumeGiB"], values["armfarm:farmSpot"], values["armfarm:buildIstioRelease"], values["armfarm:namePrefix"],
+            values["armfarm:meshHub"], values["armfarm:meshTag"], values["armfarm:clusterName"], values["armfarm:farmLogRetentionDays"],
+        ], ["2e2", "True", "1.30", "", "", "1.30", "abc", "0x1E"]);
+        // A structured value goes as JSON, its YAML types kept.
+        assert.strictEqual(values["armfarm:labels"], JSON.stringify({ n: 1.5, t: true }));
+        const run = planCli("--config", file, "--json");
+        assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
+        assert.match(run.stderr, /armfarm:farmRootVolumeGiB: "2e2" is not accepted; expected an integer/);
+        const notMapping = path.join(dir, "Pulumi.notmap.yaml");
+        fs.writeFileSync(notMapping, "config: hello\n");
+        assert.throws(() => loadStackConfig(PROJECT_DIR, notMapping), /config: is "hello"; expected a mapping of keys to values/);
+    });
+
+    // An error the program finds while it runs (a zone without the type) is the program's, named by its key, in one
+    // line: not the SDK's serialization chain, nor its runtime log of every invoke the failed value reached.
+    it("prints an error found while the program runs as the one message the program threw, naming its key", () => {
+        const file = path.join(dir, "Pulumi.zone.yaml");
+        fs.writeFileSync(file, fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8") + "  armfarm:farmAvailabilityZones: [us-east-1e]\n");
+        const run = planCli("--config", file, "--json");
+        assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
+        assert.strictEqual(run.stderr, "availabilityZones (armfarm:farmAvailabilityZones): us-east-1e does not offer m6g.4xlarge; " +
+            "zones of this region that do: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f\n");
+    });
+
+    // npm runs a script in the package's root and passes where it was started as INIT_CWD (npm docs, "scripts").
+    it("reads relative paths from where npm run was started", () => {
+        const run = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "farm", "--config", "Pulumi.farm.yaml", "--json"],
+            { cwd: path.join(PROJECT_DIR, "examples", "split"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_lifecycle_event: "" } });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(JSON.parse(run.stdout).stack, "farm");
     });
 
     it("exits 1 with one message naming the key, the value and what is accepted, and prints nothing on stdout", () => {

@@ -117,10 +117,10 @@ function existingVpc(subnetIds: pulumi.Input<string>[], s: NetworkSettings, offe
     const subnets = subnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, opts));
     const checked = pulumi.all([offered, pulumi.all(subnets.map((sn) => pulumi.all([sn.id, sn.availabilityZone, sn.vpcId])))]).apply(([o, found]) => {
         const vpcs = [...new Set(found.map(([, , vpc]) => vpc))];
-        if (vpcs.length > 1) throw new ZoneError(`the farm's subnets ${found.map(([id]) => id).join(", ")} are in ${vpcs.length} VPCs (${vpcs.join(", ")}); give subnets of one VPC`);
+        if (vpcs.length > 1) throw new ZoneError("subnetIds", `the farm's subnets ${found.map(([id]) => id).join(", ")} are in ${vpcs.length} VPCs (${vpcs.join(", ")}); give subnets of one VPC`);
         const lacking = found.filter(([, zone]) => !(o[s.instanceType] ?? []).includes(zone));
         if (lacking.length > 0) {
-            throw new ZoneError(`${lacking.map(([id, zone]) => `subnet ${id} is in ${zone}, which`).join("; ")} does not offer ${s.instanceType}; ` +
+            throw new ZoneError("subnetIds", `${lacking.map(([id, zone]) => `subnet ${id} is in ${zone}, which`).join("; ")} does not offer ${s.instanceType}; ` +
                 `zones that do: ${(o[s.instanceType] ?? []).join(", ") || "none"}`);
         }
         return found;

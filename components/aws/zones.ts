@@ -29,10 +29,20 @@ export function instanceTypeOfferings(types: readonly string[], opts: pulumi.Inv
     });
 }
 
+/**
+ * The farm's settings that choose its zones, each with the stack config key it comes from, so that an error names
+ * both what a library user set and what a stack sets.
+ */
+export const ZONE_SETTINGS = {
+    availabilityZones: "armfarm:farmAvailabilityZones",
+    zoneCount: "armfarm:farmZoneCount",
+    subnetIds: "armfarm:farmSubnetIds",
+} as const;
+
 /** Thrown when no choice of zones can hold the farm's hosts; the message names the setting and what would work. */
 export class ZoneError extends Error {
-    constructor(message: string) {
-        super(message);
+    constructor(setting: keyof typeof ZONE_SETTINGS, message: string) {
+        super(`${setting} (${ZONE_SETTINGS[setting]}): ${message}`);
         this.name = "ZoneError";
     }
 }
@@ -46,13 +56,13 @@ export function chooseZones(offered: Offerings, instanceType: string, count: num
     if (given && given.length > 0) {
         const lacking = given.filter((z) => !zones.includes(z));
         if (lacking.length > 0) {
-            throw new ZoneError(`${lacking.join(", ")} ${lacking.length === 1 ? "does" : "do"} not offer ${instanceType}; ` +
+            throw new ZoneError("availabilityZones", `${lacking.join(", ")} ${lacking.length === 1 ? "does" : "do"} not offer ${instanceType}; ` +
                 `zones of this region that do: ${zones.join(", ") || "none"}`);
         }
         return [...given];
     }
     if (zones.length < count) {
-        throw new ZoneError(`the farm spreads its hosts over ${count} zones, but only ${zones.length} of this region offer ${instanceType}` +
+        throw new ZoneError("zoneCount", `the farm spreads its hosts over ${count} zones, but only ${zones.length} of this region offer ${instanceType}` +
             `${zones.length ? ` (${zones.join(", ")})` : ""}; use ${zones.length ? `${zones.length} zones` : "another instance type"}`);
     }
     return zones.slice(0, count);

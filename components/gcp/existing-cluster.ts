@@ -123,11 +123,16 @@ export function factsOf(read: ClusterRead, projectNumber: string): ClusterFacts 
  * naming the cluster, what it lacks and what to change.
  */
 export function readExistingCluster(ref: ExistingClusterRef, opts: pulumi.InvokeOutputOptions): pulumi.Output<ClusterFacts> {
-    const read = gcp.container.getClusterOutput({ project: ref.project, location: ref.location, name: ref.name }, opts);
-    const project = gcp.organizations.getProjectOutput({ projectId: ref.project }, opts);
+    // The promise form, so that a cluster or project the API does not find fails naming the key that named it.
+    const where = `existingCluster (armfarm:clusterExisting)`;
+    const named = (err: unknown) => new Error(`${where}: ${err instanceof Error ? err.message : String(err)}; name a cluster this project's GKE API lists`);
+    const invokeOpts: pulumi.InvokeOptions = { parent: opts.parent, provider: opts.provider };
+    const read = pulumi.output(gcp.container.getCluster({ project: ref.project, location: ref.location, name: ref.name }, invokeOpts)
+        .catch((err) => { throw named(err); }));
+    const project = pulumi.output(gcp.organizations.getProject({ projectId: ref.project }, invokeOpts).catch((err) => { throw named(err); }));
     return pulumi.all([read, project.number]).apply(([cluster, number]) => {
         const problem = clusterFactsProblem(ref, cluster);
-        if (problem) throw new Error(`existingCluster (armfarm:clusterExisting): ${problem}`);
+        if (problem) throw new Error(`${where}: ${problem}`);
         return factsOf(cluster, number);
     });
 }

@@ -115,7 +115,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
 }
 
 /**
- * Reads a plan written by `npm run plan -- --json`, refusing anything else with a clear message that names the
+ * Reads a plan written by `npm run -s plan -- --json`, refusing anything else with a clear message that names the
  * option it was given with.
  */
 export function readPlanFile(file: string, option = "--diff"): Plan {
@@ -129,7 +129,7 @@ export function readPlanFile(file: string, option = "--diff"): Plan {
     const resourcesOk = Array.isArray(plan?.resources) && plan.resources.every((r) =>
         isObject(r) && typeof r.urn === "string" && typeof r.type === "string" && typeof r.name === "string" && isObject(r.inputs));
     if (!isObject(doc) || typeof plan.stack !== "string" || !resourcesOk || !isObject(plan.outputs)) {
-        throw new StackFileError(`${option} ${file}: not a plan written by npm run plan -- --json (expected stack, resources with urn, type, name and inputs, and outputs)`);
+        throw new StackFileError(`${option} ${file}: not a plan written by npm run -s plan -- --json (expected stack, resources with urn, type, name and inputs, and outputs)`);
     }
     const defaults: PlannedOptions = {
         protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [],

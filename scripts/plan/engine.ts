@@ -204,7 +204,9 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     try {
         forgetProjectModules(projectDir);
         await runInPulumiStack(async () => {
-            const program = require(path.resolve(projectDir));
+            // The directory itself (its package.json's main), never a `<dir>.js` or `<dir>.json` beside it, which
+            // Node would take first for a path without the trailing separator.
+            const program = require(path.resolve(projectDir) + path.sep);
             return typeof program === "function" ? await program() : program;
         });
     } finally {

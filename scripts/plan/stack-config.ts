@@ -75,14 +75,34 @@ export function loadStackConfig(projectDir: string, stackFile: string, escFiles:
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
 
     if (!fs.existsSync(stackFile)) throw new StackFileError(`${stackFile}: no such stack file`);
-    let doc: { config?: Record<string, unknown>; environment?: unknown } | null;
+    let parsed: YAML.Document.Parsed;
+    let doc: { config?: unknown; environment?: unknown } | null;
     try {
-        doc = YAML.parse(fs.readFileSync(stackFile, "utf8"));
+        parsed = YAML.parseDocument(fs.readFileSync(stackFile, "utf8"));
+        if (parsed.errors.length > 0) throw parsed.errors[0];
+        doc = parsed.toJS();
     } catch (err) {
         throw new StackFileError(`${stackFile}: not valid YAML: ${(err as Error).message}`);
     }
+    const config = doc?.config;
+    if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config))) {
+        throw new StackFileError(`${stackFile}: config: is ${JSON.stringify(config)}; expected a mapping of keys to values (namespace:key: value, one per line)`);
+    }
     const structured: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(doc?.config ?? {})) structured[qualify(key)] = maskSecure(value);
+    for (const [key, value] of Object.entries(config ?? {})) structured[qualify(key)] = maskSecure(value);
+    // A value that is a scalar reaches the program as its text in the stack file, whatever YAML would make of it:
+    // the CLI decodes it into a string first (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/value.go,
+    // `unmarshalValue`: "First, try to unmarshal as a string"), so `2e2`, `True` and `1.30` stay as written, and a
+    // null (`~`, or nothing) is the empty string. Structured values keep their YAML types (the CLI sends them as JSON).
+    const configNode = parsed.get("config");
+    if (YAML.isMap(configNode)) {
+        for (const pair of configNode.items) {
+            if (!YAML.isScalar(pair.key) || !YAML.isScalar(pair.value) && pair.value !== null) continue;
+            const node = pair.value as YAML.Scalar | null;
+            structured[qualify(String(pair.key.value))] = node === null || node.value === null ? ""
+                : node.type === YAML.Scalar.PLAIN ? String(node.source ?? node.value) : String(node.value);
+        }
+    }
 
     const environment = doc?.environment;
     if (environment !== undefined && environment !== null) {

@@ -2,8 +2,8 @@
  * StackReferences in the offline plan: a stack that reads another stack's outputs
  * (`new pulumi.StackReference("acme/armfarm/farm")`) is planned with that stack's own plan standing in for it:
  *
- *   npm run plan -- --stack farm --json > farm.json
- *   npm run plan -- --stack build --ref acme/armfarm/farm=farm.json
+ *   npm run -s plan -- --stack farm --config examples/split/Pulumi.farm.yaml --json > farm.json
+ *   npm run -s plan -- --stack build --config examples/split/Pulumi.build.yaml --ref acme/armfarm/farm=farm.json ...
  *
  * The engine reads a StackReference as a resource of type `pulumi:pulumi:StackReference` whose id is the stack's
  * name; it answers with the stack's `outputs`, secret ones marked secret, and `secretOutputNames`, the sorted

@@ -73,11 +73,6 @@ export const awsMocks: MockTable = {
         }),
         "aws:index/getRegion:getRegion": () => ({ name: region(), region: region(), id: region(), endpoint: `ec2.${region()}.amazonaws.com`, description: region() }),
         "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),
-        "aws:ec2/getAvailabilityZones:getAvailabilityZones": () => ({
-            names: ["a", "b", "c"].map((z) => `${region()}${z}`),
-            zoneIds: [1, 2, 4].map((n) => `use1-az${n}`),
-            id: region(),
-        }),
         "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": instanceTypeOfferings,
         // An existing team VPC: every subnet in one VPC, in zone a, b or c by its id.
         "aws:ec2/getSubnet:getSubnet": (inputs) => ({
