@@ -125,7 +125,9 @@ export function factsOf(read: ClusterRead, projectNumber: string): ClusterFacts 
 export function readExistingCluster(ref: ExistingClusterRef, opts: pulumi.InvokeOutputOptions): pulumi.Output<ClusterFacts> {
     // The promise form, so that a cluster or project the API does not find fails naming the key that named it.
     const where = `existingCluster (armfarm:clusterExisting)`;
-    const named = (err: unknown) => new Error(`${where}: ${err instanceof Error ? err.message : String(err)}; name a cluster this project's GKE API lists`);
+    // The SDK puts "invocation of <token> returned an error: " before the provider's message (@pulumi/pulumi invoke.js).
+    const named = (err: unknown) => new Error(`${where}: ${(err instanceof Error ? err.message : String(err)).replace(/^invocation of \S+ returned an error: /, "")}; ` +
+        "name a cluster this project's GKE API lists");
     const invokeOpts: pulumi.InvokeOptions = { parent: opts.parent, provider: opts.provider };
     const read = pulumi.output(gcp.container.getCluster({ project: ref.project, location: ref.location, name: ref.name }, invokeOpts)
         .catch((err) => { throw named(err); }));
