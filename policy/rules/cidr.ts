@@ -26,3 +26,6 @@ export function cidrContains(outer: string, inner: string): boolean {
     const [i0, i1] = range(inner);
     return i0 >= o0 && i1 <= o1;
 }
+
+/** Addresses that mean "anyone on the internet". */
+export const ANYWHERE: readonly string[] = ["0.0.0.0/0", "::/0"];

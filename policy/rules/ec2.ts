@@ -1,4 +1,5 @@
 /** EC2 hosts and launch templates: metadata, network exposure, disks, and the architecture of build hosts. */
+import { ANYWHERE } from "./cidr";
 import { isGravitonInstanceType } from "./arch";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
@@ -18,8 +19,6 @@ export const EBS_VOLUME = "aws:ebs/volume:Volume";
  */
 export const BUILD_HOST_TAG = { key: "armfarm:role", value: "build-host" } as const;
 
-/** Addresses that mean "anyone on the internet". */
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** True when the resource's tags (or the tags it gives the instances it launches) mark a build host. */
 export function isBuildHost(type: string, props: Record<string, any>): boolean {

@@ -1,4 +1,5 @@
 /** GKE clusters and node pools: identity, boot integrity, private nodes, upgrades, and arm64 pools. */
+import { ANYWHERE } from "./cidr";
 import { ARM64_TAINT, GCE_ARM64_FAMILIES } from "./arch";
 import { ResourceRule } from "./rule";
 import { flag, list, record, show, text } from "./values";
@@ -184,8 +185,6 @@ export const spotNodes: ResourceRule = {
  * COS_CONTAINERD (CIS 5.5.1). So these rules refuse a setting that turns a control off, and accept the default.
  */
 
-/** Addresses that mean "anyone on the internet". */
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 export const nodeAutoRepairUpgrade: ResourceRule = {
     kind: "resource",

@@ -4,7 +4,7 @@
  * firewall rules"); istiod serves its webhooks on 15017, which istio.io's GKE platform setup says to open. Without
  * it, the injection webhook (failurePolicy Fail) times out and no injected pod can be created.
  */
-import { cidrContains, isIpv4Cidr } from "./cidr";
+import { ANYWHERE, cidrContains, isIpv4Cidr } from "./cidr";
 import { GKE_CLUSTER, GKE_NODE_POOL } from "./gke";
 import { istioChartOf } from "./istio";
 import { MESH_WEBHOOK_PORT } from "./mesh-data";
@@ -75,8 +75,6 @@ export const meshWebhookFirewall: StackRule = {
     },
 };
 
-/** Addresses that mean "anyone on the internet". */
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 export const firewallNoIngressFromAnywhere: ResourceRule = {
     kind: "resource",
