@@ -34,7 +34,7 @@ export const AWS_RESERVED_STARTS: readonly { start: RegExp; what: string }[] = [
  * @pulumi/gcp@9.37.0:iam/workloadIdentityPool.d.ts).
  */
 export const GCP_RESERVED_STARTS: readonly { start: RegExp; what: string }[] = [
-    { start: /^gcp-/, what: "gcp-, which Google keeps for its own Workload Identity pool ids" },
+    { start: /^gcp(-|$)/, what: "gcp-, which Google keeps for its own Workload Identity pool ids" },
 ];
 
 /** The clouds whose names a stack's prefix starts. */

@@ -81,7 +81,7 @@ export function readClusterConfig(r: ConfigReader, enabled: boolean): ClusterCon
     checkCidrs(r, cidrs);
     const masterAuthorizedNetworks = r.stringList("clusterMasterAuthorizedNetworks", { default: [] });
     for (const cidr of masterAuthorizedNetworks) {
-        if (!isIpv4Cidr(cidr)) r.fail("clusterMasterAuthorizedNetworks", `${show(cidr)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
+        if (!isIpv4Cidr(cidr)) r.fail("clusterMasterAuthorizedNetworks", `${r.shown("clusterMasterAuthorizedNetworks", cidr)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
     }
 
     return {
@@ -144,7 +144,7 @@ function checkCidrs(r: ConfigReader, cidrs: Record<string, string>): void {
     for (let i = 0; i < valid.length; i++) {
         for (let j = i + 1; j < valid.length; j++) {
             if (cidrsOverlap(valid[i][1], valid[j][1])) {
-                r.fail(valid[j][0], `${show(valid[j][1])} overlaps armfarm:${valid[i][0]} ${show(valid[i][1])}; the node, pod, service and control plane ranges must be disjoint`);
+                r.fail(valid[j][0], `${r.shown(valid[j][0], valid[j][1])} overlaps armfarm:${valid[i][0]} ${r.shown(valid[i][0], valid[i][1])}; the node, pod, service and control plane ranges must be disjoint`);
             }
         }
     }

@@ -46,11 +46,11 @@ export function readFarmConfig(r: ConfigReader): FarmConfig {
         if (value && !isIpv4Cidr(value)) r.fail(key, `${r.shown(key, value)} is not accepted; expected ${IPV4_CIDR_ACCEPTED}`);
     }
     if (isIpv4Cidr(vpcCidr) && isIpv4Cidr(subnetCidr) && !cidrContains(vpcCidr, subnetCidr)) {
-        r.fail("farmSubnetCidr", `${show(subnetCidr)} is not inside armfarm:farmVpcCidr ${show(vpcCidr)}; use a block within it`);
+        r.fail("farmSubnetCidr", `${r.shown("farmSubnetCidr", subnetCidr)} is not inside armfarm:farmVpcCidr ${r.shown("farmVpcCidr", vpcCidr)}; use a block within it`);
     }
     const subnetIds = r.stringList("farmSubnetIds", { default: [], pattern: /^subnet-[0-9a-f]{8,17}$/, accepted: "subnet ids such as subnet-0abc12345def67890" });
     if (subnetIds.length === 0 && isIpv4Cidr(subnetCidr) && Number(subnetCidr.split("/")[1]) > 26) {
-        r.fail("farmSubnetCidr", `${show(subnetCidr)} is too small: the farm cuts it into ${MAX_FARM_ZONES} subnets, one per zone; use a /26 or larger`);
+        r.fail("farmSubnetCidr", `${r.shown("farmSubnetCidr", subnetCidr)} is too small: the farm cuts it into ${MAX_FARM_ZONES} subnets, one per zone; use a /26 or larger`);
     }
     const availabilityZones = r.stringList("farmAvailabilityZones", {
         default: [], pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, accepted: `zone names of aws:region such as us-east-1a, at most ${MAX_FARM_ZONES}`,

@@ -54,11 +54,11 @@ export async function readHubTarget(r: ConfigReader, publishTo: PublishTarget, w
         if (hub === undefined) return { kind: "farm" };
         const ecr = ecrRegistryOf(hub);
         if (!ecr) {
-            r.fail("buildHub", `${show(hub)} is not an ECR hub (<account>.dkr.ecr.<region>.amazonaws.com/<namespace>), which armfarm:buildPublishTo "ecr" publishes to`);
+            r.fail("buildHub", `${r.shown("buildHub", hub)} is not an ECR hub (<account>.dkr.ecr.<region>.amazonaws.com/<namespace>), which armfarm:buildPublishTo "ecr" publishes to`);
             return undefined;
         }
         if (ecr.region !== farm.region) {
-            r.fail("buildHub", `${show(hub)} is in ${ecr.region}, but ${farm.farm}'s hosts log in to ECR in ${farm.region}; name a hub of ${farm.region}`);
+            r.fail("buildHub", `${r.shown("buildHub", hub)} is in ${ecr.region}, but ${farm.farm}'s hosts log in to ECR in ${farm.region}; name a hub of ${farm.region}`);
             return undefined;
         }
         return { kind: "ecr", hub };
@@ -84,7 +84,7 @@ export async function readHubTarget(r: ConfigReader, publishTo: PublishTarget, w
         return undefined;
     }
     if (registryKind(hub) !== "artifact-registry") {
-        r.fail("buildHub", `${show(hub)} is not an Artifact Registry hub (<region>-docker.pkg.dev/<project>/<repository>), which armfarm:buildPublishTo "artifact-registry" publishes to`);
+        r.fail("buildHub", `${r.shown("buildHub", hub)} is not an Artifact Registry hub (<region>-docker.pkg.dev/<project>/<repository>), which armfarm:buildPublishTo "artifact-registry" publishes to`);
         return undefined;
     }
     for (const key of ["buildHubWorkloadIdentityProvider", "buildHubServiceAccount"].filter((k) => !federation.includes(k))) {

@@ -93,7 +93,7 @@ function defaultVersion(r: ConfigReader, running: string[]): string | undefined 
 function version(r: ConfigReader, key: string, value: string): string {
     if (!value) return value;
     if (!ISTIO_VERSION.test(value)) r.fail(key, `${r.shown(key, value)} is not accepted; expected ${ISTIO_VERSION_ACCEPTED}`);
-    else if (!isMultiArchIstio(value)) r.fail(key, `${show(value)} publishes no arm64 images; use Istio 1.15 or later`);
+    else if (!isMultiArchIstio(value)) r.fail(key, `${r.shown(key, value)} publishes no arm64 images; use Istio 1.15 or later`);
     return value;
 }
 

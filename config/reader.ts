@@ -193,15 +193,15 @@ export class ConfigReader {
         }
         const items = list as string[];
         if (opts.minItems !== undefined && items.length < opts.minItems) {
-            this.fail(key, `${show(items)} is not accepted; expected at least ${opts.minItems} item${opts.minItems === 1 ? "" : "s"}`);
+            this.fail(key, `${this.shown(key, items)} is not accepted; expected at least ${opts.minItems} item${opts.minItems === 1 ? "" : "s"}`);
         }
         const dupes = items.filter((x, i) => items.indexOf(x) !== i);
-        if (dupes.length > 0) this.fail(key, `${show(dupes[0])} is listed twice`);
+        if (dupes.length > 0) this.fail(key, `${this.shown(key, dupes[0])} is listed twice`);
         for (const item of items) {
             if (opts.oneOf && !opts.oneOf.includes(item)) {
-                this.fail(key, `${show(item)} is not accepted; use items from ${opts.oneOf.join(", ")}`);
+                this.fail(key, `${this.shown(key, item)} is not accepted; use items from ${opts.oneOf.join(", ")}`);
             } else if (opts.pattern && !opts.pattern.test(item)) {
-                this.fail(key, `${show(item)} is not accepted; expected ${opts.accepted ?? `items matching ${opts.pattern}`}`);
+                this.fail(key, `${this.shown(key, item)} is not accepted; expected ${opts.accepted ?? `items matching ${opts.pattern}`}`);
             }
         }
         return items;

@@ -444,7 +444,7 @@ describe("the build script (bash, with fake tools)", function () {
         };
         const envoyBuild = (arch: "amd64" | "arm64", img = `registry.istio.io/testing/build-tools-proxy:${TOOLCHAIN}`) =>
             `run.sh image=${img} CONTAINER_OPTIONS=--net=host BAZEL_BUILD_ARGS=--stamp --remote_cache=http://127.0.0.1:8080 bash -c ` +
-            "export CC=clang CXX=clang++ && make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && " +
+            "make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && " +
             `install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/envoy-alpha-${PROXY_SHA}${arch === "arm64" ? "-arm64" : ""}.tar.gz`;
         const bazelRemote = (arch: string) => `docker run -d --name armfarm-bazel-remote --net=host buchgr/bazel-remote-cache:v2.6.2 --max_size=100 ` +
             `--s3.endpoint=s3.us-east-1.amazonaws.com --s3.bucket=${BUCKET} --s3.prefix=bazel/${arch} --s3.auth_method=iam_role --s3.region=us-east-1`;

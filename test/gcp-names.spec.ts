@@ -97,6 +97,9 @@ describe("GCP names scoped to the stack", () => {
     it("refuses a prefix starting gcp- on a stack that makes GCP names, and only there", async () => {
         const refused = await planError({ "armfarm:parts": ["cluster", "mesh"], "armfarm:namePrefix": "gcp-team" });
         assert.match(refused, /armfarm:namePrefix: "gcp-team" starts with gcp-, which Google keeps for its own Workload Identity pool ids/);
+        // "gcp" alone makes the pool id gcp-aws.
+        assert.match(await planError({ "armfarm:parts": ["cluster", "mesh"], "armfarm:namePrefix": "gcp" }), /armfarm:namePrefix: "gcp" starts with gcp-/);
+        assert.strictEqual((await planAs("dev", { "armfarm:namePrefix": "gcpteam" })).get("gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "cluster-aws").inputs.workloadIdentityPoolId, "gcpteam-aws");
         const farm = await planAs("dev", { "armfarm:parts": ["farm"], "armfarm:namePrefix": "gcp-team" });
         assert.strictEqual(farm.get("aws:iam/role:Role", "farm-host").inputs.name, "gcp-team-farm-host");
     });

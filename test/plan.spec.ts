@@ -101,9 +101,9 @@ describe("the offline plan's command line", function () {
         assert.match(run.stderr, /armfarm:farmVpcCidr: its secure value, which the offline plan cannot decrypt to check, is not accepted; expected/);
     });
 
-    // The CLI decodes a scalar into a string first (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/value.go,
-    // unmarshalValue: "First, try to unmarshal as a string"): the program gets the text as written, and a null as "".
-    it("passes a scalar as the text the stack file holds, and a null as empty, as the CLI does", () => {
+    // The CLI decodes a stack file's value with its YAML type and hands the program its JSON (pulumi/pulumi@v3.259.0
+    // sdk/go/common/resource/config/value.go `Value.UnmarshalYAML`, object.go `unmarshalObject` and `MarshalString`).
+    it("passes a scalar as the CLI does: by its YAML type, as JSON text, a null as null", () => {
         const file = path.join(dir, "Pulumi.scalars.yaml");
         fs.writeFileSync(file, [
             "config:", "  aws:region: us-east-1", "  armfarm:farmRootVolumeGiB: 2e2", "  armfarm:farmSpot: True",
@@ -114,12 +114,12 @@ describe("the offline plan's command line", function () {
         assert.deepStrictEqual([
             values["armfarm:farmRootVolumeGiB"], values["armfarm:farmSpot"], values["armfarm:buildIstioRelease"], values["armfarm:namePrefix"],
             values["armfarm:meshHub"], values["armfarm:meshTag"], values["armfarm:clusterName"], values["armfarm:farmLogRetentionDays"],
-        ], ["2e2", "True", "1.30", "", "", "1.30", "abc", "0x1E"]);
+        ], ["200", "true", "1.3", "null", "null", "1.30", "abc", "30"]);
         // A structured value goes as JSON, its YAML types kept.
         assert.strictEqual(values["armfarm:labels"], JSON.stringify({ n: 1.5, t: true }));
         const run = planCli("--config", file, "--json");
         assert.deepStrictEqual([run.status, run.stdout], [1, ""]);
-        assert.match(run.stderr, /armfarm:farmRootVolumeGiB: "2e2" is not accepted; expected an integer/);
+        assert.match(run.stderr, /armfarm:buildIstioRelease: "1\.3" is not accepted/);
         const notMapping = path.join(dir, "Pulumi.notmap.yaml");
         fs.writeFileSync(notMapping, "config: hello\n");
         assert.throws(() => loadStackConfig(PROJECT_DIR, notMapping), /config: is "hello"; expected a mapping of keys to values/);

@@ -90,6 +90,8 @@ describe("the comment sanitizer", () => {
             "a fence in a block quote, closed by one at the line's start": `> \`\`\`\n> x\n\`\`\`\nprose\n\`\`\`\n${payload}\n\`\`\``,
             "a fence indented three spaces at the top level": `   ~~~\n${payload}\n~~~\n${payload}\n~~~`,
             "a fence indented in a list item, with tildes": `1. a\n   ~~~\n~~~\nprose\n~~~\n${payload}\n~~~`,
+            // GFM, "Tables": a row is split at each pipe before code spans are read.
+            "a code span cut by a table cell's pipe": `| a | b |\n| - | - |\n| \`x | ${payload} \` | d |`,
         };
         for (const [what, markdown] of Object.entries(hostile)) {
             it(`leaves nothing active: ${what}`, function () {

@@ -174,6 +174,8 @@ describe("GitHub workflows", () => {
                 { "Pulumi.yaml": `${own}\n"plu\\x67ins":\n${analyzer}` },
                 { "Pulumi.yaml": `${own}\nPlugins: {languages: [{name: nodejs, path: ./bin}]}\n` },
                 { "Pulumi.yaml": own, "Pulumi.json": JSON.stringify({ name: "armfarm", runtime: "nodejs", plugins: { analyzers: [{ name: "policy", path: "./bin" }] } }) },
+                // Go's encoding/json matches keys by Unicode case folding: "pluginſ" (a long s) is plugins there.
+                { "Pulumi.json": JSON.stringify({ name: "armfarm", runtime: "nodejs", "plugin\u017f": { analyzers: [{ name: "policy", path: "./bin" }] } }) },
                 { "Pulumi.yaml": "name: [unclosed\n" },
             ]) {
                 const run = refuse(hostile);

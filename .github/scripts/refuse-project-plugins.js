@@ -16,11 +16,15 @@
 const fs = require("fs");
 const path = require("path");
 
+/**
+ * The top-level keys that name plugins, or that could: Pulumi.json is read with Go's encoding/json, which matches a
+ * key to a field by Unicode case folding (golang/go src/encoding/json/fold.go), so that "pluginſ" (a long s) is
+ * `plugins` there. A project file's own keys are ASCII; any other top-level key is refused with them.
+ */
 function projectPlugins(text, yaml) {
     const doc = yaml.load(text);
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return [];
-    // YAML keys are case-sensitive; refusing every spelling costs nothing.
-    return Object.keys(doc).filter((key) => key.toLowerCase() === "plugins");
+    return Object.keys(doc).filter((key) => /[^\x20-\x7e]/.test(key) || key.toLowerCase() === "plugins");
 }
 
 const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml", "Pulumi.json"];

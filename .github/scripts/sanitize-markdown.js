@@ -13,6 +13,9 @@
 //   opens at the start of a line is kept: indented one to three spaces, it may sit in a list item, which a line
 //   at the start closes, where a line-by-line reading would see it go on. Such a line is made no fence (its
 //   first backtick or tilde escaped) and neutralized as text;
+// - in a table, GitHub splits a row at each `|` before it reads code spans (GFM spec, "Tables": a pipe inside a
+//   code span in a cell must be escaped), so a span kept whole here could be cut there and its content left live:
+//   every `|` in a kept span is escaped (`\|`), which a table shows as `|` and elsewhere shows with its backslash;
 // - a code span may run over several lines of a paragraph (spec 6.1: "line endings are converted to spaces"):
 //   only a span closed on its own line is kept, and a backtick run with no closing run on its line is escaped,
 //   so that GitHub cannot close it on a later line and take what lies between for code;
@@ -71,7 +74,7 @@ function neutralizeLine(line) {
                 j += m;
             }
             if (close >= 0) {
-                out += neutralizeProse(prose) + line.slice(i, close + n);
+                out += neutralizeProse(prose) + line.slice(i, close + n).replace(/\|/g, "\\|");
                 prose = "";
                 i = close + n;
             } else {

@@ -279,7 +279,8 @@ export function validate(args: IstioImageBuildArgs): Settings {
     const destination = args.artifactRegistry ? `artifact-registry ${args.artifactRegistry.hub}`
         : args.ecrHub ? `ecr ${args.ecrHub}` : `farm ${args.farm.repositoryPrefix}`;
     const attempt = args.attempt ?? 1;
-    if (!Number.isInteger(attempt) || attempt < 1) invalid("attempt", `${attempt} is not a positive integer`);
+    // Up to 999: names and tags budget `-a999` for it (runStem; MAX_BUILD_TAG_LENGTH).
+    if (!Number.isInteger(attempt) || attempt < 1 || attempt > 999) invalid("attempt", `${attempt} is not a whole number from 1 to 999`);
     const namePrefix = args.namePrefix ?? defaultNamePrefix(pulumi.getStack());
     const prefixProblem = namePrefixProblem(namePrefix, { aws: true });
     if (prefixProblem) invalid("namePrefix", prefixProblem);

@@ -320,8 +320,9 @@ start_bazel_remote() {
 # An envoy tarball for an architecture, natively: from the cache when a build with the same proxy commit and
 # toolchain left one, otherwise compiled as istio/proxy's release does (istio/proxy@1.30.3:
 # scripts/release-binary.sh builds `//:envoy_tar` with `--stamp` and `--config=release`, .bazelrc `-c opt
-# --strip=always`, with clang: `export CC=${CC:-clang}`, as at 1.19.0, whose Makefile.core.mk `build` exports
-# make's CC, `cc` unless set; the tar holds usr/local/bin/envoy, BUILD `pkg_tar envoy_tar`), then kept in the cache.
+# --strip=always`; clang comes from the tree itself: Makefile.core.mk sets `CC := clang` when make's is the
+# default at 1.19.0, and .bazelrc's `build:linux --config=clang` from 1.20 on; the tar holds usr/local/bin/envoy,
+# BUILD `pkg_tar envoy_tar`), then kept in the cache.
 # It compiles in the build-tools-proxy container the tree pins: common/scripts/run.sh mounts the tree at /work,
 # passes CONTAINER_OPTIONS (the host network, so bazel reaches bazel-remote) and runs
 # `${IMG:-registry.istio.io/testing/${IMAGE_NAME}:${IMAGE_VERSION}}`, where setup_env.sh makes an unset
@@ -340,7 +341,7 @@ envoy_for() {
     start_bazel_remote "$arch" &&
         (cd "${STATE}/proxy" && IMG="${PROXY_TOOLS_IMG:-}" IMAGE_NAME=build-tools-proxy CONTAINER_OPTIONS="--net=host" \
             BAZEL_BUILD_ARGS="--stamp --remote_cache=http://127.0.0.1:8080" \
-            ./common/scripts/run.sh bash -c "export CC=clang CXX=clang++ && make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/$(basename "$file")") &&
+            ./common/scripts/run.sh bash -c "make -e -f Makefile.core.mk build BAZEL_CONFIG_CURRENT=--config=release BAZEL_TARGETS=//:envoy_tar && install -D -m 0644 bazel-bin/envoy_tar.tar.gz out/armfarm/$(basename "$file")") &&
         cp "${STATE}/proxy/out/armfarm/$(basename "$file")" "$file" &&
         aws s3 cp --region "$ARMFARM_REGION" --only-show-errors "$file" "s3://${ARMFARM_CACHE_BUCKET}/${key}"
 }

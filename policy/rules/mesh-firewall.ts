@@ -83,7 +83,8 @@ export const firewallNoIngressFromAnywhere: ResourceRule = {
     enforcementLevel: "mandatory",
     types: [FIREWALL],
     check(props) {
-        if ((text(props.direction) ?? "INGRESS") !== "INGRESS" || flag(props.disabled) === true) return [];
+        // A rule of denies only admits nobody.
+        if ((text(props.direction) ?? "INGRESS") !== "INGRESS" || flag(props.disabled) === true || list(props.allows).length === 0) return [];
         return list(props.sourceRanges).filter((c) => ANYWHERE.includes(String(c))).map((c) =>
             `sourceRanges holds ${c}: every address on the internet may reach the targets; name the ranges that need them (for istiod's webhooks, the control plane's /28)`);
     },

@@ -63,6 +63,8 @@ describe("policy: Istio's webhooks on a private GKE cluster", () => {
         }
         assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: ["0.0.0.0/0"], direction: "EGRESS" })), []);
         assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: ["0.0.0.0/0"], disabled: true })), []);
+        // A rule of denies only admits nobody.
+        assert.deepStrictEqual(violations(firewallNoIngressFromAnywhere, firewall({ sourceRanges: ["0.0.0.0/0"], allows: [], denies: [{ protocol: "all" }] })), []);
     });
 
     it("leaves clusters without Istio, and clusters with public nodes, alone", () => {

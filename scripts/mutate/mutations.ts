@@ -152,10 +152,9 @@ export const MUTATIONS: Mutation[] = [
     { id: "tags-checked", file: "config.ts", find: "if (tagProblem) r.fail(\"tags\", tagProblem);", replace: "", specs: AWS_TAGS },
     { id: "farm-public-ip-follows-subnet", file: "components/aws/farm-hosts.ts", find: "...(s.assignPublicIp === undefined ? {} : { associatePublicIpAddress: String(s.assignPublicIp) }),", replace: "associatePublicIpAddress: \"true\",", specs: FARM },
     { id: "project-keys-need-defaults", file: "scripts/plan/stack-config.ts", find: "else if (full.startsWith(`${project.name}:`)) missing.push(key);", replace: "", specs: PROJECT },
-    // This round's review against upstream: the proxy's build image and compiler, the x86 host's failure marker, the
+    // This round's review against upstream: the proxy's build image, the x86 host's failure marker, the
     // wait's end of every host and its credentials check, tags out of instance metadata, Docker's API floor, gcp-.
     { id: "script-proxy-build-image", file: "components/build/istio-build.sh", find: " IMAGE_NAME=build-tools-proxy ", replace: " ", specs: SCRIPT },
-    { id: "script-envoy-clang", file: "components/build/istio-build.sh", find: "export CC=clang CXX=clang++ && make", replace: "make", specs: SCRIPT },
     { id: "script-x86-failure-on-exit", file: "components/build/istio-build.sh", find: "then report_envoy_failure \"$message\" || true; fi", replace: "then true; fi", specs: SCRIPT },
     { id: "wait-ends-x86-host", file: "components/aws/build.ts", find: "endGroups: [...waited, ...(envoyAmd64 ? [groups.amd64] : [])]", replace: "endGroups: waited", specs: BUILD },
     { id: "wait-groups-not-found", file: "components/aws/build-wait/aws.ts", find: "if (missing.length > 0) throw new GroupsNotFoundError(missing);", replace: "", specs: WAIT },

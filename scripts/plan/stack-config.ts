@@ -75,12 +75,12 @@ export function loadStackConfig(projectDir: string, stackFile: string, escFiles:
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
 
     if (!fs.existsSync(stackFile)) throw new StackFileError(`${stackFile}: no such stack file`);
-    let parsed: YAML.Document.Parsed;
+    // Values keep their YAML types, as the CLI decodes them (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/
+    // value.go `Value.UnmarshalYAML` into object.go `unmarshalObject`, with yaml.v3), and pass as their JSON
+    // (object.go `MarshalString`): `1.30` reaches the program as "1.3", `True` as "true", `~` as "null" (asConfigString).
     let doc: { config?: unknown; environment?: unknown } | null;
     try {
-        parsed = YAML.parseDocument(fs.readFileSync(stackFile, "utf8"));
-        if (parsed.errors.length > 0) throw parsed.errors[0];
-        doc = parsed.toJS();
+        doc = YAML.parse(fs.readFileSync(stackFile, "utf8"));
     } catch (err) {
         throw new StackFileError(`${stackFile}: not valid YAML: ${(err as Error).message}`);
     }
@@ -90,19 +90,6 @@ export function loadStackConfig(projectDir: string, stackFile: string, escFiles:
     }
     const structured: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config ?? {})) structured[qualify(key)] = maskSecure(value);
-    // A value that is a scalar reaches the program as its text in the stack file, whatever YAML would make of it:
-    // the CLI decodes it into a string first (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/value.go,
-    // `unmarshalValue`: "First, try to unmarshal as a string"), so `2e2`, `True` and `1.30` stay as written, and a
-    // null (`~`, or nothing) is the empty string. Structured values keep their YAML types (the CLI sends them as JSON).
-    const configNode = parsed.get("config");
-    if (YAML.isMap(configNode)) {
-        for (const pair of configNode.items) {
-            if (!YAML.isScalar(pair.key) || !YAML.isScalar(pair.value) && pair.value !== null) continue;
-            const node = pair.value as YAML.Scalar | null;
-            structured[qualify(String(pair.key.value))] = node === null || node.value === null ? ""
-                : node.type === YAML.Scalar.PLAIN ? String(node.source ?? node.value) : String(node.value);
-        }
-    }
 
     const environment = doc?.environment;
     if (environment !== undefined && environment !== null) {
