@@ -69,14 +69,14 @@ export const MUTATIONS: Mutation[] = [
     { id: "build-timeout-bound-config", file: "config/build.ts", find: "max: MAX_TIMEOUT_MINUTES });", replace: "max: 2880 });", specs: BUILD },
     { id: "build-default-tag-follows-proxy", file: "components/aws/build-data.ts", find: "return `git-${short(sources.istio)}-proxy-", replace: "return `git-${short(sources.istio)}` || `-proxy-", specs: BUILD },
     { id: "build-digests-without-attestations", file: "components/registry.ts", find: "const digests = Object.fromEntries(manifests.filter(isPlatformImage)", replace: "const digests = Object.fromEntries(manifests", specs: BUILD },
-    { id: "mesh-waits-for-build", file: "index.ts", find: "dependsOn: build ? [build] : [],", replace: "dependsOn: [],", specs: ["test/mesh.spec.ts"] },
+    { id: "mesh-waits-for-build", file: "index.ts", find: "dependsOn: build && meshPullsFromBuild(m, config.build!, config.buildHub!) ? [build] : [],", replace: "dependsOn: [],", specs: ["test/mesh.spec.ts"] },
 
     // The wait.
     { id: "wait-result-from-its-host", file: "components/aws/build-wait/wait.ts", find: "&& r.hostTag === `${s.instanceArnPrefix}${r.instanceId}`)", replace: ")", specs: WAIT },
     { id: "wait-result-from-its-run", file: "components/aws/build-wait/wait.ts", find: ".filter((r) => runHosts.has(r.instanceId) &&", replace: ".filter((r) =>", specs: WAIT },
     { id: "wait-bound", file: "components/aws/build-wait/wait.ts", find: "(s.hostReadySeconds + s.buildSeconds + WAIT_MARGIN_SECONDS) * 1000", replace: "(s.buildSeconds) * 1000", specs: WAIT },
     { id: "wait-ended-without-result", file: "components/aws/build-wait/wait.ts", find: "if (run && ENDED.has(run.status)) {", replace: "if (false) {", specs: WAIT },
-    { id: "wait-ends-the-run", file: "components/aws/build-wait/wait.ts", find: "await api.endRun(s.groups);", replace: "void 0;", specs: WAIT },
+    { id: "wait-ends-the-run", file: "components/aws/build-wait/wait.ts", find: "await api.endRun(s.endGroups ?? s.groups);", replace: "void 0;", specs: WAIT },
 
     // Pools on an existing cluster.
     { id: "gke-existing-workload-identity", file: "components/gcp/existing-cluster.ts", find: "if (!read.workloadIdentityConfigs?.[0]?.workloadPool) {", replace: "if (false) {", specs: EXISTING },
