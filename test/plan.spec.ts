@@ -48,6 +48,10 @@ describe("the offline plan's command line", function () {
         assert.strictEqual(piped.status, 0, piped.stderr);
         assert.ok(toFile.stdout.length > 64 * 1024, "the dev plan is larger than a pipe's buffer");
         assert.strictEqual(piped.stdout, toFile.stdout);
+        // A reader that stops early closes the pipe: the plan then ends quietly, as other tools do.
+        const head = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" --require sucrase/register/ts scripts/plan.ts --json | head -c 10`],
+            { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.deepStrictEqual([head.status, head.stdout, head.stderr], [0, toFile.stdout.slice(0, 10), ""]);
     });
 
     it("prints a readable tree without --json", () => {

@@ -8,6 +8,12 @@ export function writeOut(text: string): Promise<void> {
     return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
+/** A reader that stops reading early (`| head`) closes the pipe: the output it wanted was written, so that is no failure. */
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+});
+
 /**
  * Runs a command line: what `body` returns goes to stdout and the process exits 0; what it throws goes to stderr
  * as one message and the process exits 1, with nothing on stdout.
