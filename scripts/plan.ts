@@ -76,10 +76,13 @@ export function parseArgs(argv: string[]): PlanArgs {
  */
 const SERIALIZATION_PREFIX = /^(?:Error: )?(?:(?:error serializing property|Error serializing arguments for invoke) "?[^":]*"?: (?:[A-Za-z]*Error: )?)+/;
 
+/** Errors that are a fault of the program, not of the stack's config: their stack says where. */
+const PROGRAM_FAULTS = new Set(["TypeError", "ReferenceError", "RangeError", "SyntaxError"]);
+
 /** The one message a failed plan prints: the program's own error, without the SDK's prefixes. */
 export function planErrorMessage(err: unknown): string {
-    const message = err instanceof Error ? err.message : String(err);
-    return message.replace(SERIALIZATION_PREFIX, "");
+    const message = (err instanceof Error ? err.message : String(err)).replace(SERIALIZATION_PREFIX, "");
+    return err instanceof Error && PROGRAM_FAULTS.has(err.name) && err.stack ? `${message}\n${err.stack.split("\n").slice(1).join("\n")}` : message;
 }
 
 /**
