@@ -26,8 +26,8 @@
 "use strict";
 
 const ZERO_WIDTH_SPACE = "&#8203;";
-const FENCE_OPEN = /^()(`{3,}|~{3,})(.*)$/;
-const INDENTED_FENCE = /^( {1,3})(`{3,}|~{3,})/;
+const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
+const INDENTED_TILDE_FENCE = /^( {1,3})~{3,}/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
 
@@ -104,15 +104,15 @@ function sanitizeMarkdown(markdown) {
         }
         const open = FENCE_OPEN.exec(line);
         // A backtick fence's info string cannot hold a backtick (it would be a code span, not a fence).
-        if (open && !(open[2][0] === "`" && open[3].includes("`"))) {
-            fence = open[2];
+        if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
+            fence = open[1];
             // The info string only names a language: letters, digits and a few marks are all it needs.
-            out.push(open[1] + open[2] + open[3].replace(/[^\w+.-]/g, ""));
+            out.push(open[1] + open[2].replace(/[^\w+.-]/g, ""));
             continue;
         }
-        const indented = INDENTED_FENCE.exec(line);
+        const indented = INDENTED_TILDE_FENCE.exec(line);
         // A backtick run with no closing run on its line is escaped as text anyway; a tilde is escaped here.
-        if (indented && indented[2][0] === "~") {
+        if (indented) {
             out.push(indented[1] + "\\" + neutralizeLine(line.slice(indented[1].length)));
             continue;
         }

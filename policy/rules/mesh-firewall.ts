@@ -23,12 +23,12 @@ function portsInclude(ports: unknown[], port: number): boolean {
 }
 
 /** The last segment of a network or cluster reference: its name, whether given as name, path or self link. */
-const networkName = (value: unknown) => text(value)?.split("/").pop();
+const nameOf = (value: unknown) => text(value)?.split("/").pop();
 
 /** Whether `firewall` lets `cluster`'s control plane reach `port` on the nodes of `pools`. Unknown values pass. */
 function opensWebhooks(firewall: Record<string, any>, cluster: Record<string, any>, pools: Subject[]): boolean {
     if ((text(firewall.direction) ?? "INGRESS") !== "INGRESS" || flag(firewall.disabled) === true) return false;
-    const [fwNet, clusterNet] = [networkName(firewall.network), networkName(cluster.network)];
+    const [fwNet, clusterNet] = [nameOf(firewall.network), nameOf(cluster.network)];
     if (fwNet && clusterNet && fwNet !== clusterNet) return false;
     const allowsPort = list(firewall.allows).some((a) =>
         ["tcp", "all"].includes(String(a?.protocol).toLowerCase()) && portsInclude(list(a?.ports), MESH_WEBHOOK_PORT));
@@ -62,7 +62,7 @@ export const meshWebhookFirewall: StackRule = {
             .filter((r) => r.type === GKE_CLUSTER && flag(record(r.props.privateClusterConfig).enablePrivateNodes) === true)
             .filter((cluster) => {
                 // A pool names its cluster by name or as projects/P/locations/L/clusters/NAME (NodePoolArgs.cluster).
-                const own = pools.filter((p) => !text(p.props.cluster) || !text(cluster.props.name) || networkName(p.props.cluster) === text(cluster.props.name));
+                const own = pools.filter((p) => !text(p.props.cluster) || !text(cluster.props.name) || nameOf(p.props.cluster) === text(cluster.props.name));
                 return !firewalls.some((fw) => opensWebhooks(fw.props, cluster.props, own));
             })
             .map((cluster) => ({
